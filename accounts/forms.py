@@ -1,0 +1,159 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Role
+from .models import Organisation, Region, User
+from .validators import normalize_credit_code, validate_credit_code
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.select_related("parent").order_by("code"))
+        kwargs.setdefault("label", _("所在地区"))
+        kwargs.setdefault("help_text", _("内蒙古的单位请选择所在旗县区；区外单位选择所在省份。"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Region) -> str:
+        if obj.level == "city":
+            return f"{obj.name}（{_('盟市本级')}）"
+        return str(obj)
+
+
+class RegisterForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("注册身份"),
+        choices=[(Role.ENTERPRISE, _("发榜企业（提交技术需求）")), (Role.APPLICANT, _("揭榜单位（申报揭榜）"))],
+        widget=forms.RadioSelect,
+    )
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=1)
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("单位类型"), choices=Organisation._meta.get_field("kind").choices)
+    region = RegionChoiceField()
+    address = forms.CharField(label=_("单位地址"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("邮编"), max_length=6, required=False)
+    username = forms.CharField(label=_("登录名"), max_length=150, help_text=_("字母、数字或 @/./+/-/_"))
+    full_name = forms.CharField(label=_("姓名"), max_length=64)
+    mobile = forms.CharField(label=_("手机"), max_length=11)
+    email = forms.EmailField(label=_("电子邮箱"))
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "role",
+            Fieldset(_("单位信息"), "credit_code", "name", "kind", "region", "address", "postcode"),
+            Fieldset(_("账号信息"), "username", "full_name", "mobile", "email", "password1", "password2"),
+            Submit("submit", _("注册")),
+        )
+
+    def clean_credit_code(self):
+        code = normalize_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        return code
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("该登录名已被使用。"))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password1")
+        if password:
+            probe = User(username=self.cleaned_data.get("username", ""), email=self.cleaned_data.get("email", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        # Run the model validators (mobile, postcode) so their messages sit next to the fields.
+        for name, model, field in (("mobile", User, "mobile"), ("postcode", Organisation, "postcode")):
+            value = self.cleaned_data.get(name)
+            if value:
+                try:
+                    model._meta.get_field(field).run_validators(value)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+
+    def unit_data(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("credit_code", "name", "kind", "region", "address", "postcode")}
+
+    def user_data(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("username", "full_name", "mobile", "email")}
+
+
+class OrganisationForm(forms.ModelForm):
+    """The unit's own particulars, edited by its members (not the credit code)."""
+
+    region = RegionChoiceField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "kind", "region", "address", "postcode", "legal_rep", "legal_rep_phone",
+            "economic_nature", "staff_size", "last_year_output",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("保存")))
+
+
+class StaffUserForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput, strip=False, required=False,
+        help_text=_("新建账号时必填；编辑时留空表示不修改。"),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "mobile", "email", "title", "organisation", "department", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.role_codes)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Div("username", "full_name", "mobile", "email", "title"),
+            Div("organisation", "department", "roles", "is_active", "password"),
+            Submit("submit", _("保存")),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk and not data.get("password"):
+            self.add_error("password", _("新建账号须设置初始密码。"))
+        if data.get("password"):
+            try:
+                password_validation.validate_password(data["password"], self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class DishonestForm(forms.Form):
+    is_dishonest = forms.BooleanField(label=_("列入失信名单"), required=False)
+    note = forms.CharField(label=_("说明（仅管理人员可见）"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("保存"), css_class="btn-warning"))

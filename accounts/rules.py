@@ -1,0 +1,32 @@
+import rules
+
+from .enums import Role
+
+
+def _has_role(role: str):
+    @rules.predicate(name=f"has_role_{role}")
+    def predicate(user) -> bool:
+        return bool(user and user.is_authenticated and user.is_active and user.has_role(role))
+
+    return predicate
+
+
+is_enterprise = _has_role(Role.ENTERPRISE)
+is_applicant = _has_role(Role.APPLICANT)
+is_expert = _has_role(Role.EXPERT)
+is_recommender = _has_role(Role.RECOMMENDER)
+
+
+@rules.predicate
+def is_portal_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.has_role(Role.STAFF)))
+
+
+@rules.predicate
+def is_first_user_of_unit(user, join_request) -> bool:
+    return join_request is not None and join_request.organisation.first_user_id == user.pk
+
+
+rules.add_perm("accounts.manage_units", is_portal_staff)
+rules.add_perm("accounts.manage_users", is_portal_staff)
+rules.add_perm("accounts.decide_join_request", is_portal_staff | is_first_user_of_unit)

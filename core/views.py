@@ -1,0 +1,57 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from .health import broker_status
+
+
+class PortalPermissionMixin(PermissionRequiredMixin):
+    """Anonymous visitors go to the login page; signed-in users without the permission get 403."""
+
+    def handle_no_permission(self):
+        self.raise_exception = self.request.user.is_authenticated
+        return super().handle_no_permission()
+
+
+class FilteredListMixin:
+    """Keeps the filter parameters in pagination links."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["querystring"] = params.urlencode()
+        context["filters"] = self.request.GET
+        return context
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request):
+    """Send each user to the page where their work is."""
+    user = request.user
+    if user.is_superuser or user.has_role("staff"):
+        return redirect("demands:queue")
+    if user.has_role("enterprise"):
+        return redirect("demands:list")
+    return render(request, "dashboard.html")
+
+
+@never_cache
+def healthz(request):
+    database = "ok"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means the database does not answer
+        database = f"error: {exc.__class__.__name__}"
+    broker = broker_status()
+    status = 200 if database == "ok" else 503
+    return JsonResponse({"database": database, "broker": broker}, status=status)

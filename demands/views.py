@@ -1,0 +1,292 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from accounts.models import Region
+from core.exceptions import DomainError
+from core.selectors import activity_list_for
+from core.views import FilteredListMixin, PortalPermissionMixin
+
+from . import services
+from .enums import DemandState
+from .exports import demand_queue_workbook
+from .forms import DemandForm, ScreeningForm, WithdrawForm
+from .models import CollectionRound, Demand
+from .pdf import demand_pdf
+from .selectors import demand_list_for_user, demand_queue_for_user, field_list_for_queue
+
+
+def _get_demand(request, pk: int, perm: str = "demands.view_demand") -> Demand:
+    """Load a demand the user may see (else 404) and check `perm` on it (else 403)."""
+    demand = get_object_or_404(demand_list_for_user(request.user), pk=pk)
+    if not request.user.has_perm(perm, demand):
+        raise PermissionDenied
+    return demand
+
+
+def _filter_demands(qs, params, *, text_fields=("name", "content", "organisation__name")):
+    if q := params.get("q", "").strip():
+        cond = Q()
+        for name in text_fields:
+            cond |= Q(**{f"{name}__icontains": q})
+        qs = qs.filter(cond)
+    if state := params.get("state"):
+        qs = qs.filter(state=state)
+    if round_id := params.get("round", "").strip():
+        if round_id.isdigit():
+            qs = qs.filter(round_id=round_id)
+    if field_id := params.get("field", "").strip():
+        if field_id.isdigit():
+            qs = qs.filter(field_id=field_id)
+    if region := params.get("region", "").strip():
+        if region == "out":
+            qs = qs.exclude(organisation__region__code__startswith="15")
+        elif region.isdigit():
+            # A 盟市 code matches the city and its 旗县 (same first four digits).
+            qs = qs.filter(organisation__region__code__startswith=region[:4])
+    return qs
+
+
+class DemandListView(LoginRequiredMixin, FilteredListMixin, ListView):
+    """The enterprise's own demands."""
+
+    template_name = "demands/demand_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = demand_list_for_user(user).filter(organisation_id=user.organisation_id)
+        return _filter_demands(qs, self.request.GET, text_fields=("name", "content"))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            states=DemandState.choices, can_add=self.request.user.has_perm("demands.add_demand"), **kwargs
+        )
+
+
+def _prefill_from_user(user) -> dict:
+    return {
+        "contact_name": user.full_name,
+        "contact_title": user.title,
+        "contact_mobile": user.mobile,
+        "contact_email": user.email,
+    }
+
+
+@login_required
+def demand_form(request, pk: int | None = None):
+    """Create or edit a draft; the "submit" button saves first, then submits, so nothing is lost."""
+    if pk is None:
+        if not request.user.has_perm("demands.add_demand"):
+            raise PermissionDenied
+        demand = Demand(organisation=request.user.organisation)
+        round_id = request.GET.get("round")
+        initial = _prefill_from_user(request.user)
+        if round_id and round_id.isdigit():
+            initial["round"] = round_id
+    else:
+        demand = _get_demand(request, pk, "demands.change_demand")
+        initial = {}
+    form = DemandForm(request.POST or None, instance=demand, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demand = services.demand_save_draft(
+                demand=demand if demand.pk else None, data=form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(None if field == "__all__" else field, errors)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if "submit" not in request.POST:
+                messages.success(request, _("草稿已保存。"))
+                return redirect("demands:edit", pk=demand.pk)
+            try:
+                services.demand_submit(demand=demand, by=request.user)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
+                messages.error(request, _("提交未成功，请按提示修改。您填写的内容已保存为草稿。"))
+            except DomainError as error:
+                messages.error(request, error.message)
+                return redirect("demands:detail", pk=demand.pk)
+            else:
+                messages.success(request, _("需求已提交，请等待审核。"))
+                return redirect("demands:detail", pk=demand.pk)
+    return render(
+        request,
+        "demands/demand_form.html",
+        {"form": form, "demand": demand, "org": request.user.organisation},
+    )
+
+
+@login_required
+def demand_detail(request, pk: int):
+    demand = _get_demand(request, pk)
+    can_internal = request.user.has_perm("demands.view_internal_notes", demand)
+    activity = list(activity_list_for(demand))
+    screening_reason = ""
+    if demand.state in {DemandState.RETURNED, DemandState.REJECTED}:
+        screening_reason = next((e.note for e in reversed(activity) if e.to_state == demand.state), "")
+    return render(
+        request,
+        "demands/demand_detail.html",
+        {
+            "demand": demand,
+            "activity": activity,
+            "screening_reason": screening_reason,
+            "state_choices": DemandState.choices,
+            "show_internal": can_internal,
+            "can_edit": request.user.has_perm("demands.change_demand", demand),
+            "can_withdraw": request.user.has_perm("demands.withdraw_demand", demand),
+            "can_screen": request.user.has_perm("demands.screen_demand", demand),
+            "screening_form": ScreeningForm(),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def demand_submit(request, pk: int):
+    demand = _get_demand(request, pk, "demands.own_demand")
+    try:
+        services.demand_submit(demand=demand, by=request.user)
+    except ValidationError:
+        messages.error(request, _("需求填写不完整，请修改后提交。"))
+        return redirect("demands:edit", pk=demand.pk) if demand.is_editable else redirect("demands:detail", pk=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("需求已提交，请等待审核。"))
+    return redirect("demands:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def demand_withdraw(request, pk: int):
+    demand = _get_demand(request, pk, "demands.own_demand")
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.demand_withdraw(demand=demand, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("需求已撤回，可修改后重新提交。"))
+    return redirect("demands:detail", pk=pk)
+
+
+SCREEN_ACTIONS = {
+    "accept": (services.demand_accept, _("已审核通过，进入需求库。")),
+    "return": (services.demand_return, _("已退回企业修改。")),
+    "reject": (services.demand_reject, _("已作不予通过处理。")),
+}
+
+
+@login_required
+@require_POST
+def demand_screen(request, pk: int):
+    demand = _get_demand(request, pk, "demands.decide_demand")
+    action = request.POST.get("action")
+    if action not in SCREEN_ACTIONS:
+        messages.error(request, _("未知的操作。"))
+        return redirect("demands:detail", pk=pk)
+    form = ScreeningForm(request.POST)
+    form.is_valid()
+    service, done = SCREEN_ACTIONS[action]
+    kwargs = {"internal_note": form.cleaned_data.get("internal_note", "")}
+    kwargs["note" if action == "accept" else "reason"] = form.cleaned_data.get("reason", "")
+    try:
+        service(demand=demand, by=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("demands:detail", pk=pk)
+
+
+class QueueView(PortalPermissionMixin, FilteredListMixin, ListView):
+    """The department's screening queue."""
+
+    permission_required = "demands.view_queue"
+    template_name = "demands/demand_queue.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        params = self.request.GET.copy()
+        if "state" not in params:
+            params["state"] = DemandState.SUBMITTED
+        self.effective_state = params["state"]
+        return _filter_demands(demand_queue_for_user(self.request.user), params).order_by("submitted_at", "pk")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            states=[(v, label) for v, label in DemandState.choices if v != DemandState.DRAFT],
+            effective_state=self.effective_state,
+            rounds=CollectionRound.objects.order_by("-opens_at"),
+            fields=field_list_for_queue(user),
+            cities=Region.objects.filter(level="city").order_by("code"),
+            department=user.department,
+            **kwargs,
+        )
+
+
+@login_required
+@require_POST
+def queue_bulk_accept(request):
+    if not request.user.has_perm("demands.view_queue"):
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    if not ids:
+        messages.warning(request, _("请先勾选要通过的需求。"))
+        return redirect("demands:queue")
+    demands = demand_queue_for_user(request.user).filter(pk__in=ids)
+    accepted, errors = services.demand_bulk_accept(demands=demands, by=request.user)
+    if accepted:
+        messages.success(request, _("已批量通过%(n)d项需求。") % {"n": len(accepted)})
+    for error in errors:
+        messages.error(request, error)
+    return redirect("demands:queue")
+
+
+@login_required
+def queue_export(request):
+    if not request.user.has_perm("demands.view_queue"):
+        raise PermissionDenied
+    params = request.GET.copy()
+    params.setdefault("state", DemandState.SUBMITTED)
+    qs = _filter_demands(demand_queue_for_user(request.user), params).order_by("submitted_at", "pk")
+    content = demand_queue_workbook(qs)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"demands-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def demand_print(request, pk: int):
+    demand = _get_demand(request, pk)
+    return render(request, "pdf/demand.html", {"demand": demand, "for_browser": True})
+
+
+@login_required
+def demand_pdf_download(request, pk: int):
+    demand = _get_demand(request, pk)
+    response = HttpResponse(demand_pdf(demand), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{demand.number}.pdf"'
+    return response

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Start the web server, a Celery worker and beat on the embedded default (SQLite, filesystem
+# broker), print where to go and who to log in as, and stop everything on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${PORT:-8000}"
+BIN=.venv/bin
+mkdir -p var
+
+"$BIN/celery" -A jiebang worker --beat --loglevel=INFO --concurrency=1 \
+    --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+
+cat <<TXT
+
+  揭榜挂帅 portal: http://127.0.0.1:${PORT}/
+  Celery worker + beat: running (log in var/celery.log)
+
+  Demo logins (password for all: Jiebang@2026)
+    staff        管理人员（科技厅高新技术处）
+    staff_agri   管理人员（科技厅农村科技处）
+    enterprise   发榜企业（包头长安永磁电机有限公司）
+    mengtai      发榜企业（内蒙古蒙肽生物工程有限公司）
+    applicant    揭榜单位（哈尔滨工业大学）
+    expert       专家
+    recommender  推荐单位（通辽市科学技术局）
+    admin        系统管理员（/admin/）
+
+TXT
+"$BIN/python" manage.py runserver "127.0.0.1:${PORT}"

@@ -1,0 +1,54 @@
+// Small behaviours without inline script, so a strict Content Security Policy can be used.
+(function () {
+  "use strict";
+
+  // Live character counters for textareas with data-limit (a line break counts as one).
+  document.querySelectorAll("textarea[data-limit]").forEach(function (area) {
+    var limit = parseInt(area.dataset.limit, 10);
+    var counter = document.createElement("div");
+    counter.className = "form-text char-counter";
+    counter.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", counter);
+    function update() {
+      var n = Array.from(area.value.replace(/\r\n/g, "\n")).length;
+      counter.textContent = n + " / " + limit;
+      counter.classList.toggle("text-danger", n > limit);
+      counter.classList.toggle("fw-bold", n > limit);
+    }
+    area.addEventListener("input", update);
+    update();
+  });
+
+  // Ask before irreversible steps: <button data-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    // One click, one submission: disable the clicked button while the page loads.
+    if (button && !event.defaultPrevented) {
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    }
+  });
+
+  // Language selector submits on change.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // "Select all" checkbox for bulk actions.
+  document.querySelectorAll("input[data-check-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll("input[name='" + box.dataset.checkAll + "']").forEach(function (item) {
+        item.checked = box.checked;
+      });
+    });
+  });
+
+  // Print buttons.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

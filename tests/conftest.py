@@ -1,0 +1,56 @@
+import pytest
+
+from accounts.enums import Role
+from accounts.models import Department
+
+from .factories import DemandFactory, OrganisationFactory, RoundFactory, UserFactory, make_enterprise_user
+
+
+@pytest.fixture
+def round_():
+    return RoundFactory()
+
+
+@pytest.fixture
+def alice(db):
+    """An enterprise user: owner of the demands in these tests."""
+    return make_enterprise_user(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    """An enterprise user of another unit."""
+    return make_enterprise_user(username="bob")
+
+
+@pytest.fixture
+def staff(db):
+    """Staff of 高新技术处, the department that answers for 能源资源."""
+    return UserFactory(username="staff", department=Department.objects.get(name="高新技术处"), roles=[Role.STAFF])
+
+
+@pytest.fixture
+def other_staff(db):
+    """Staff of 农村科技处: another department."""
+    return UserFactory(username="staff2", department=Department.objects.get(name="农村科技处"), roles=[Role.STAFF])
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory(username="carol", organisation=OrganisationFactory(kind="university"), roles=[Role.APPLICANT])
+
+
+@pytest.fixture
+def demand(alice, round_):
+    """A complete draft of alice's unit."""
+    return DemandFactory(organisation=alice.organisation, created_by=alice, round=round_)
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,72 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.utils import OperationalError
+from django.urls import reverse
+
+from accounts.models import Organisation, User
+from demands.models import Demand
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert "broker" in response.json()
+
+
+@pytest.mark.django_db
+def test_healthz_503_when_database_does_not_answer(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error")
+
+
+def _run_check(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="jiebang.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_debug_off_refuses_default_secret_key():
+    result = _run_check({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_off_starts_with_a_secret_key():
+    result = _run_check({"DEBUG": "0", "SECRET_KEY": "a-real-secret-for-this-test-0123456789"})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_data_is_idempotent():
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    counts = (Organisation.objects.count(), User.objects.count(), Demand.objects.count())
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    assert (Organisation.objects.count(), User.objects.count(), Demand.objects.count()) == counts
+    assert Demand.objects.filter(name="高推力密度永磁同步直线电机研制", state="accepted").exists()
+    assert Demand.objects.filter(name="骨肽乳酸菌口服液开发及产业化", state="submitted").exists()
+
+
+@pytest.mark.django_db
+def test_english_can_be_chosen(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert 'lang="en"' in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert 'lang="zh-hans"' in client.get("/").content.decode()
