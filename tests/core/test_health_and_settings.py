@@ -70,3 +70,9 @@ def test_english_can_be_chosen(client):
     assert 'lang="en"' in page
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert 'lang="zh-hans"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_browser_language_alone_does_not_switch_to_english(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
