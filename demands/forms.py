@@ -92,3 +92,32 @@ class ScreeningForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = CollectionRound
+        fields = ["title", "opens_at", "closes_on", "min_self_investment", "max_period_months", "fields"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "fields": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.fields["closes_on"].help_text = _("需求填报截至当日24时（北京时间）；留空表示常年开放。")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class TechFieldForm(forms.ModelForm):
+    class Meta:
+        model = TechField
+        fields = ["name", "department", "sort_order", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -236,3 +236,31 @@ def demand_bulk_accept(*, demands: Iterable[Demand], by: User) -> tuple[list[Dem
             errors.append(f"{demand.name}：{error.message}")
     return accepted, errors
 
+
+
+def _save_with_log(*, instance, data: dict, by: User, m2m: dict | None = None):
+    """Create or update a reference object (round, field) and record who did it."""
+    created = instance.pk is None
+    if not created:
+        instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    changed = [name for name, value in data.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, data[name])
+    instance.save() if created else (changed and instance.save(update_fields=changed))
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    activity_record(
+        target=instance, by=by, action=_("新建") if created else _("修改"), note=", ".join(changed)
+    )
+    return instance
+
+
+@transaction.atomic
+def round_save(*, round_: CollectionRound, data: dict, by: User) -> CollectionRound:
+    fields = data.pop("fields", None)
+    return _save_with_log(instance=round_, data=data, by=by, m2m={"fields": fields} if fields is not None else None)
+
+
+@transaction.atomic
+def tech_field_save(*, field, data: dict, by: User):
+    return _save_with_log(instance=field, data=data, by=by)

@@ -17,4 +17,9 @@ urlpatterns = [
     path("queue/", views.QueueView.as_view(), name="queue"),
     path("queue/bulk-accept/", views.queue_bulk_accept, name="bulk_accept"),
     path("queue/export/", views.queue_export, name="export"),
+    path("rounds/", views.RoundListView.as_view(), name="round_list"),
+    path("rounds/new/", views.round_edit, name="round_create"),
+    path("rounds/<int:pk>/", views.round_edit, name="round_edit"),
+    path("fields/new/", views.field_edit, name="field_create"),
+    path("fields/<int:pk>/", views.field_edit, name="field_edit"),
 ]

@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,8 +20,8 @@ from core.views import FilteredListMixin, PortalPermissionMixin
 from . import services
 from .enums import DemandState
 from .exports import demand_queue_workbook
-from .forms import DemandForm, ScreeningForm, WithdrawForm
-from .models import CollectionRound, Demand
+from .forms import DemandForm, RoundForm, ScreeningForm, TechFieldForm, WithdrawForm
+from .models import CollectionRound, Demand, TechField
 from .pdf import demand_pdf
 from .selectors import demand_list_for_user, demand_queue_for_user, field_list_for_queue
 
@@ -290,3 +292,52 @@ def demand_pdf_download(request, pk: int):
     response = HttpResponse(demand_pdf(demand), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{demand.number}.pdf"'
     return response
+
+
+class RoundListView(PortalPermissionMixin, FilteredListMixin, ListView):
+    permission_required = "demands.manage_rounds"
+    template_name = "demands/round_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        qs = CollectionRound.objects.prefetch_related("fields").annotate(demand_count=Count("demands"))
+        if q := self.request.GET.get("q", "").strip():
+            qs = qs.filter(title__icontains=q)
+        return qs.order_by("-opens_at")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tech_fields=TechField.objects.select_related("department"), **kwargs)
+
+
+def _reference_edit(request, *, model, form_class, service, pk, list_url, title):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("demands.manage_rounds"):
+        raise PermissionDenied
+    instance = get_object_or_404(model, pk=pk) if pk else model()
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        service(form.cleaned_data, instance)
+        messages.success(request, _("已保存。"))
+        return redirect(list_url)
+    return render(
+        request, "demands/reference_form.html",
+        {"form": form, "title": title, "back_url": reverse(list_url),
+         "activity": activity_list_for(instance) if instance.pk else []},
+    )
+
+
+def round_edit(request, pk: int | None = None):
+    return _reference_edit(
+        request, model=CollectionRound, form_class=RoundForm, pk=pk, list_url="demands:round_list",
+        title=_("征集批次"),
+        service=lambda data, obj: services.round_save(round_=obj, data=dict(data), by=request.user),
+    )
+
+
+def field_edit(request, pk: int | None = None):
+    return _reference_edit(
+        request, model=TechField, form_class=TechFieldForm, pk=pk, list_url="demands:round_list",
+        title=_("技术领域"),
+        service=lambda data, obj: services.tech_field_save(field=obj, data=dict(data), by=request.user),
+    )

@@ -82,3 +82,31 @@ def test_join_request_decide_is_post_only(client):
     user = UserFactory(roles=[Role.STAFF])
     client.force_login(user)
     assert client.get(reverse("accounts:join_request_decide", args=[1])).status_code == 405
+
+
+def test_password_reset_by_email(client):
+    from django.core import mail
+
+    user = UserFactory(email="reset@example.com")
+    client.post(reverse("password_reset"), {"email": "reset@example.com"})
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    link = next(line for line in body.splitlines() if "/accounts/reset/" in line)
+    path = link[link.index("/accounts/reset/"):]
+    response = client.get(path, follow=True)
+    response = client.post(response.redirect_chain[-1][0], {"new_password1": "New-pass-2026x", "new_password2": "New-pass-2026x"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("New-pass-2026x")
+
+
+def test_password_change(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw-Secret-123", "new_password1": "Another-pass-2026", "new_password2": "Another-pass-2026"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Another-pass-2026")
