@@ -29,7 +29,16 @@ class FilteredListMixin:
 
 
 def home(request):
-    return render(request, "home.html")
+    from bangs.selectors import open_lists, programme_figures
+
+    return render(
+        request,
+        "home.html",
+        {
+            "open_lists": open_lists(request.user).prefetch_related("bangs").order_by("deadline")[:10],
+            "figures": programme_figures(request.user),
+        },
+    )
 
 
 @login_required
@@ -40,6 +49,8 @@ def dashboard(request):
         return redirect("demands:queue")
     if user.has_role("enterprise"):
         return redirect("demands:list")
+    if user.has_role("expert"):
+        return redirect("bangs:expert_dashboard")
     return render(request, "dashboard.html")
 
 

@@ -1,6 +1,6 @@
 import rules
 
-from accounts.rules import is_enterprise, is_portal_staff
+from accounts.rules import is_enterprise, is_expert, is_portal_staff
 
 from .enums import EDITABLE_STATES, DemandState
 
@@ -37,11 +37,23 @@ def has_unit(user) -> bool:
     return user.organisation_id is not None
 
 
+@rules.predicate
+def is_assigned_expert(user, demand) -> bool:
+    return demand is not None and demand.opinions.filter(expert_id=user.pk).exists()
+
+
+@rules.predicate
+def is_pooled(user, demand) -> bool:
+    return demand is not None and demand.state in {DemandState.ACCEPTED, DemandState.LISTED}
+
+
 owner = is_enterprise & is_demand_owner
 screener = is_portal_staff & is_demand_screener
 
 rules.add_perm("demands.add_demand", is_enterprise & has_unit)
-rules.add_perm("demands.view_demand", owner | screener)
+rules.add_perm(
+    "demands.view_demand", owner | screener | (is_portal_staff & is_pooled) | (is_expert & is_assigned_expert)
+)
 rules.add_perm("demands.own_demand", owner)
 rules.add_perm("demands.decide_demand", screener)
 rules.add_perm("demands.change_demand", owner & is_editable)

@@ -6,6 +6,9 @@ from .enums import DemandState
 from .models import CollectionRound, Demand, TechField
 
 
+POOLED_STATES = [DemandState.ACCEPTED, DemandState.LISTED]
+
+
 def demand_list_for_user(user) -> QuerySet[Demand]:
     """The demands `user` may see: its unit's own, or its department's submitted ones (staff)."""
     qs = Demand.objects.select_related("organisation__region__parent", "field__department", "round", "created_by")
@@ -14,11 +17,16 @@ def demand_list_for_user(user) -> QuerySet[Demand]:
     visible = Q(pk__in=[])
     if user.has_role(Role.ENTERPRISE) and user.organisation_id:
         visible |= Q(organisation_id=user.organisation_id)
+    if user.has_role(Role.EXPERT):
+        visible |= Q(opinions__expert=user)
     if user.is_superuser:
         visible |= ~Q(state=DemandState.DRAFT)
-    elif user.has_role(Role.STAFF) and user.department_id:
-        visible |= Q(field__department_id=user.department_id) & ~Q(state=DemandState.DRAFT)
-    return qs.filter(visible)
+    elif user.has_role(Role.STAFF):
+        # The demand pool (需求库) is shared by every organiser; screening stays with the department.
+        visible |= Q(state__in=POOLED_STATES)
+        if user.department_id:
+            visible |= Q(field__department_id=user.department_id) & ~Q(state=DemandState.DRAFT)
+    return qs.filter(pk__in=Demand.objects.filter(visible).values("pk"))
 
 
 def demand_queue_for_user(user) -> QuerySet[Demand]:

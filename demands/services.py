@@ -264,3 +264,17 @@ def round_save(*, round_: CollectionRound, data: dict, by: User) -> CollectionRo
 @transaction.atomic
 def tech_field_save(*, field, data: dict, by: User):
     return _save_with_log(instance=field, data=data, by=by)
+
+
+def demand_mark_listed(*, demand: Demand, by: User, note: str = "") -> Demand:
+    """An accepted demand has been published as (part of) a bang. Called when a list is published."""
+    with transaction.atomic():
+        demand = _locked(demand)
+        if demand.state == DemandState.LISTED:
+            return demand
+        log = state_transition(
+            obj=demand, to=DemandState.LISTED, by=by, table=TRANSITIONS, action=_("发榜"), note=note,
+            labels=dict(DemandState.choices),
+        )
+        _notify_enterprise(demand, log, _("您的项目需求“%(name)s”已发榜") % {"name": demand.name})
+    return demand

@@ -146,6 +146,8 @@ def demand_detail(request, pk: int):
             "demand": demand,
             "activity": activity,
             "screening_reason": screening_reason,
+            "bangs": demand.bangs.exclude(bang_list__state__in=["draft", "withdrawn"]).select_related("bang_list"),
+            "opinions": demand.opinions.select_related("expert") if can_internal else [],
             "state_choices": DemandState.choices,
             "show_internal": can_internal,
             "can_edit": request.user.has_perm("demands.change_demand", demand),

@@ -70,11 +70,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "accounts",
     "notifications",
     "demands",
+    "bangs",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +182,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "send-pending-emails": {"task": "notifications.send_pending_emails", "schedule": 300.0},
+    "bangs-deadline-soon": {"task": "bangs.remind_deadline_soon", "schedule": 3600.0},
+    "bangs-deadline-passed": {"task": "bangs.notify_deadline_passed", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -203,4 +208,18 @@ LOGGING = {
 }
 
 PAGE_SIZE = 20
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "揭榜挂帅 open data API",
+    "DESCRIPTION": "Published lists (榜单) with their bangs (技术榜), indicators and contacts. Read-only.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

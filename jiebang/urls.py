@@ -2,7 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from bangs.api import BangListViewSet
 from core import views as core_views
+
+router = DefaultRouter()
+router.register("bangs", BangListViewSet, basename="api-bangs")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,6 +20,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("demands/", include("demands.urls")),
     path("inbox/", include("notifications.urls")),
+    path("bangs/", include("bangs.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),
 ]
 

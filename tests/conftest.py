@@ -54,3 +54,23 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def organiser_staff(db):
+    """Staff of an organiser (e.g. a city bureau): manages that organiser's lists."""
+    from .factories import make_staff
+
+    return make_staff(username="organiser")
+
+
+@pytest.fixture
+def other_organiser_staff(db):
+    from .factories import make_staff
+
+    return make_staff(username="organiser2")
+
+
+@pytest.fixture
+def expert(db):
+    return UserFactory(username="expert", organisation=OrganisationFactory(kind="university"), roles=[Role.EXPERT])

@@ -108,3 +108,44 @@ class DemandFactory(factory.django.DjangoModelFactory):
     field_test = "现场实测"
     period_months = 36
     total_investment = Decimal("800.00")
+
+
+# --- bangs -----------------------------------------------------------------------------------
+
+
+def make_staff(organisation=None, **kwargs):
+    from accounts.enums import Role
+
+    org = organisation or OrganisationFactory(kind="government")
+    return UserFactory(organisation=org, roles=[Role.STAFF], **kwargs)
+
+
+def make_bang_list(*, by, bangs=1, publish=True, deadline_days=10, indicators=1, **spec):
+    """A list of the organiser of `by`, with `bangs` complete bangs, published unless told otherwise."""
+    from bangs import services as bang_services
+
+    data = dict(
+        title=spec.pop("title", "测试榜单"),
+        opens_at=timezone.now() - datetime.timedelta(days=1),
+        deadline=timezone.now() + datetime.timedelta(days=deadline_days),
+        **spec,
+    )
+    invited = data.pop("invited", [])
+    bang_list = bang_services.bang_list_create(data=data, invited=invited, by=by)
+    for i in range(bangs):
+        issuer = OrganisationFactory()
+        bang_services.bang_save(
+            bang_list=bang_list, bang=None,
+            data=dict(
+                title=f"高推力密度永磁同步直线电机研制{i}" if i == 0 else f"技术榜{i}",
+                kind="tackling", field=TechField.objects.get(name="能源资源"), total_investment=Decimal("800"),
+                contact_name="高乐乐", contact_department="稀土技术创新中心", contact_phone="13347199639",
+            ),
+            demands=[], issuers=[issuer],
+            indicators=[dict(name=f"指标{j}", target="≥1", unit="", test_method="") for j in range(indicators)],
+            by=by,
+        )
+    if publish:
+        bang_services.bang_list_publish(bang_list=bang_list, by=by)
+    bang_list.refresh_from_db()
+    return bang_list

@@ -12,3 +12,11 @@ def label(value, choices):
 @register.filter
 def char_count(value) -> int:
     return len((value or "").replace("\r\n", "\n"))
+
+
+@register.filter
+def wan(value) -> str:
+    """An amount in 万元 without trailing zeros."""
+    from core.money import format_wan
+
+    return format_wan(value)

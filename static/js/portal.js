@@ -52,3 +52,25 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+
+// Countdown to a deadline: <div data-countdown="2024-04-12T23:59:59+08:00">. The server's text
+// stays until the script runs; the server alone decides whether a submission is on time.
+(function () {
+  "use strict";
+  var nodes = document.querySelectorAll("[data-countdown]");
+  if (!nodes.length) { return; }
+  var isEnglish = document.documentElement.lang === "en";
+  function render(node) {
+    var left = Math.floor((new Date(node.dataset.countdown).getTime() - Date.now()) / 1000);
+    if (isNaN(left)) { return; }
+    if (left <= 0) { node.textContent = isEnglish ? "Closed" : "已截止"; return; }
+    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
+        m = Math.floor(left % 3600 / 60), s = left % 60;
+    node.textContent = isEnglish
+      ? d + "d " + h + "h " + m + "m " + s + "s left"
+      : "距截止还有 " + d + " 天 " + h + " 小时 " + m + " 分 " + s + " 秒";
+  }
+  function tick() { nodes.forEach(render); }
+  tick();
+  window.setInterval(tick, 1000);
+})();

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.enums import EconomicNature, OrganisationKind, Role
 from accounts.models import Department, Organisation, Region, RoleGrant, User
 from accounts.validators import uscc_check_character
+from bangs.demo import load_demo_lists
 from demands import services as demand_services
 from demands.enums import CooperationMode, DemandState
 from demands.models import CollectionRound, Demand, TechField
@@ -33,6 +34,14 @@ UNITS = {
     "tongliao": dict(
         name="通辽市科学技术局", credit_code=code("11150500011598765"), kind=OrganisationKind.GOVERNMENT,
         region="150502", address="通辽市科尔沁区", postcode="028000",
+    ),
+    "ordos": dict(
+        name="鄂尔多斯市科学技术局", credit_code=code("11150600011523456"), kind=OrganisationKind.GOVERNMENT,
+        region="150602", address="鄂尔多斯市康巴什区", postcode="017010",
+    ),
+    "rare_earth": dict(
+        name="内蒙古稀土新材料技术创新中心", credit_code=code("52150200MA0W1X2Y3"), kind=OrganisationKind.NEW_RD,
+        region="150207", address="包头市稀土高新区", postcode="014030",
     ),
     "changan": dict(
         name="包头长安永磁电机有限公司", credit_code=code("91150207MA0N2C3K7"), kind=OrganisationKind.ENTERPRISE,
@@ -60,6 +69,9 @@ USERS = [
     # username, full name, unit, department, roles, mobile
     ("staff", "李艳丽", "kjt", "高新技术处", [Role.STAFF], "13800000001"),
     ("staff_agri", "王农", "kjt", "农村科技处", [Role.STAFF], "13800000002"),
+    ("staff_tongliao", "田庚强", "tongliao", None, [Role.STAFF], "13800000008"),
+    ("staff_ordos", "王海", "ordos", None, [Role.STAFF], "13800000009"),
+    ("staff_rare", "高乐乐", "rare_earth", None, [Role.STAFF], "13800000010"),
     ("enterprise", "张继鹏", "changan", None, [Role.ENTERPRISE], "13800000003"),
     ("mengtai", "温宇旗", "mengtai", None, [Role.ENTERPRISE], "13800000004"),
     ("applicant", "寇宝泉", "hit", None, [Role.APPLICANT], "13800000005"),
@@ -190,4 +202,5 @@ class Command(BaseCommand):
             elif target == DemandState.RETURNED:
                 demand_services.demand_return(demand=demand, by=screener, reason=return_reason)
 
+        created += load_demo_lists(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))

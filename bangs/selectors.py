@@ -1,0 +1,86 @@
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.enums import Role
+
+from .enums import BangListState
+from .models import Bang, BangList, Contact, Indicator
+
+# States in which a list has been published (its content is public, within its audience).
+PUBLIC_STATES = [
+    BangListState.PUBLISHED, BangListState.REVIEWING, BangListState.NOTICED, BangListState.CONCLUDED,
+    BangListState.WITHDRAWN,
+]
+BROWSABLE_STATES = [s for s in PUBLIC_STATES if s != BangListState.WITHDRAWN]
+
+
+def _audience_q(user) -> Q:
+    """Published lists this user may see: open lists, lists it is invited to, lists of its bangs."""
+    public = Q(is_targeted=False)
+    if user is not None and user.is_authenticated and user.organisation_id:
+        org = user.organisation_id
+        public |= Q(pk__in=BangList.invited.through.objects.filter(organisation_id=org).values("banglist_id"))
+        public |= Q(pk__in=Bang.issuers.through.objects.filter(organisation_id=org).values("bang__bang_list_id"))
+    return Q(state__in=PUBLIC_STATES) & public
+
+
+def bang_list_list_for_user(user) -> QuerySet[BangList]:
+    """Every list the user may open: published ones in its audience, and its organiser's own."""
+    qs = BangList.objects.select_related("organiser")
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return qs
+    visible = _audience_q(user)
+    if user is not None and user.is_authenticated and user.organisation_id and user.has_role(Role.STAFF):
+        visible |= Q(organiser_id=user.organisation_id)
+    return qs.filter(visible)
+
+
+def bang_list_browsable(user) -> QuerySet[BangList]:
+    """Lists shown in public browsing, the feed and the API (never drafts or withdrawn ones)."""
+    return BangList.objects.select_related("organiser").filter(_audience_q(user), state__in=BROWSABLE_STATES)
+
+
+def bang_list_for_user(user) -> QuerySet[Bang]:
+    return Bang.objects.select_related("bang_list__organiser", "field").filter(
+        bang_list__in=bang_list_list_for_user(user)
+    )
+
+
+def bang_browse(user) -> QuerySet[Bang]:
+    return (
+        Bang.objects.filter(bang_list__in=bang_list_browsable(user))
+        .select_related("bang_list__organiser", "field")
+        .prefetch_related("issuers")
+    )
+
+
+def bang_prefetch() -> list:
+    return [
+        Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+        "issuers",
+    ]
+
+
+def list_prefetch() -> list:
+    return [
+        Prefetch(
+            "bangs",
+            queryset=Bang.objects.select_related("field").prefetch_related(*bang_prefetch()).order_by("number"),
+        ),
+        Prefetch("contacts", queryset=Contact.objects.order_by("order", "pk")),
+    ]
+
+
+def programme_figures(user=None) -> dict:
+    lists = bang_list_browsable(user)
+    bangs = Bang.objects.filter(bang_list__in=lists)
+    return {
+        "lists": lists.count(),
+        "bangs": bangs.count(),
+        "investment": bangs.aggregate(total=Sum("total_investment"))["total"] or 0,
+    }
+
+
+def open_lists(user) -> QuerySet[BangList]:
+    now = timezone.now()
+    return bang_list_browsable(user).filter(state=BangListState.PUBLISHED, opens_at__lte=now, deadline__gt=now)
