@@ -1,4 +1,5 @@
 import os
+from decimal import Decimal
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,15 @@ def test_demo_data_is_idempotent():
     counts = (Organisation.objects.count(), User.objects.count(), Demand.objects.count())
     call_command("load_demo", stdout=open(os.devnull, "w"))
     assert (Organisation.objects.count(), User.objects.count(), Demand.objects.count()) == counts
-    assert Demand.objects.filter(name="高推力密度永磁同步直线电机研制", state="accepted").exists()
+    # The motor demand was accepted, then condensed into a bang of the 2023 rare-earth list.
+    assert Demand.objects.filter(name="高推力密度永磁同步直线电机研制", state="listed").exists()
+    from bangs.models import BangList
+
+    tongliao = BangList.objects.get(title="2024年通辽市科技“突围”工程首批“揭榜挂帅”技术榜单")
+    assert tongliao.bangs.count() == 4 and tongliao.contacts.exclude(bang_numbers="").count() == 3
+    ordos = BangList.objects.get(title="鄂尔多斯市“揭榜挂帅”科技项目榜单")
+    assert ordos.bangs.count() == 6 and sum(b.total_investment for b in ordos.bangs.all()) == Decimal("1157.9")
+    assert BangList.objects.get(title__contains="定向").is_targeted
     assert Demand.objects.filter(name="骨肽乳酸菌口服液开发及产业化", state="submitted").exists()
 
 
