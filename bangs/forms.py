@@ -86,10 +86,10 @@ class BangListForm(forms.ModelForm):
 
 
 class ChecklistRowForm(forms.Form):
-    kind = forms.ChoiceField(label=_("材料类型"), choices=AttachmentKind.choices)
+    kind = forms.ChoiceField(label=_("材料类型"), choices=[("", "---------"), *AttachmentKind.choices])
     title = forms.CharField(label=_("材料名称"), max_length=200)
     required = forms.BooleanField(label=_("必须提交"), required=False)
-    condition = forms.ChoiceField(label=_("适用情形"), choices=AttachmentCondition.choices)
+    condition = forms.ChoiceField(label=_("适用情形"), choices=[("", "---------"), *AttachmentCondition.choices])
 
 
 class ContactRowForm(forms.Form):

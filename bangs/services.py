@@ -53,6 +53,7 @@ def _organiser_staff(bang_list: BangList):
 @transaction.atomic
 def demand_experts_assign(*, demand: Demand, experts: Iterable[User], by: User) -> list[DemandOpinion]:
     """Ask experts for their screening opinion on an accepted demand; each is told once."""
+    demand = Demand.objects.select_related("field__department").get(pk=demand.pk)
     _require(by, "bangs.assign_experts", demand)
     if demand.state not in {DemandState.ACCEPTED, DemandState.LISTED}:
         raise DomainError(_("只能为已入库的需求指派专家。"))

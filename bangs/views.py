@@ -317,7 +317,7 @@ def bang_edit(request, list_pk: int | None = None, pk: int | None = None):
         ]
     else:
         chosen = [int(x) for x in request.GET.get("demands", "").split(",") if x.isdigit()]
-        seeds = list(pool.filter(pk__in=chosen))
+        seeds = sorted(pool.filter(pk__in=chosen), key=lambda d: chosen.index(d.pk))
         if seeds:
             first = seeds[0]
             initial = {
@@ -365,7 +365,7 @@ def pool(request):
         demand_list_for_user(request.user)
         .filter(state__in=[DemandState.ACCEPTED, DemandState.LISTED])
         .prefetch_related(Prefetch("opinions", queryset=DemandOpinion.objects.select_related("expert")))
-        .order_by("state", "-decided_at")
+        .order_by("state", "decided_at", "pk")
     )
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__icontains=q)

@@ -1,0 +1,254 @@
+"""Permissions of each role on every bangs view, targeted lists, search, feed and API."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from bangs import services
+from bangs.enums import BangListState
+from bangs.models import BangList, ListFile
+
+from ..factories import OrganisationFactory, UserFactory, make_bang_list
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "enterprise", "applicant", "organiser", "other_organiser", "expert"]
+
+
+@pytest.fixture
+def users(alice, applicant, organiser_staff, other_organiser_staff, expert):
+    return {
+        "anonymous": None, "enterprise": alice, "applicant": applicant, "organiser": organiser_staff,
+        "other_organiser": other_organiser_staff, "expert": expert,
+    }
+
+
+@pytest.fixture
+def lists(organiser_staff):
+    return {
+        "draft": make_bang_list(by=organiser_staff, publish=False, title="草稿榜单"),
+        "published": make_bang_list(by=organiser_staff, title="已发布榜单"),
+    }
+
+
+def _pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# (name, method, which list, expected per role in ROLES order)
+MATRIX = [
+    ("bangs:list_detail", "get", "draft", [404, 404, 404, 200, 404, 404]),
+    ("bangs:list_detail", "get", "published", [200, 200, 200, 200, 200, 200]),
+    ("bangs:list_edit", "get", "draft", [302, 404, 404, 200, 404, 404]),
+    ("bangs:list_edit", "get", "published", [302, 403, 403, 403, 403, 403]),
+    ("bangs:list_publish", "post", "draft", [302, 404, 404, 302, 404, 404]),
+    ("bangs:list_withdraw", "post", "published", [302, 403, 403, 302, 403, 403]),
+    ("bangs:list_amend", "get", "published", [302, 403, 403, 200, 403, 403]),
+    ("bangs:list_file_upload", "post", "published", [302, 403, 403, 302, 403, 403]),
+    ("bangs:bang_create", "get", "draft", [302, 404, 404, 200, 404, 404]),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "which", "expected"), MATRIX)
+@pytest.mark.parametrize("role_index", range(len(ROLES)))
+def test_list_view_permissions(client, users, lists, name, method, which, expected, role_index):
+    user = users[ROLES[role_index]]
+    if user:
+        client.force_login(user)
+    bang_list = lists[which]
+    before = BangList.objects.get(pk=bang_list.pk).state
+    kwargs = {"list_pk": bang_list.pk} if name == "bangs:bang_create" else {"pk": bang_list.pk}
+    url = reverse(name, kwargs=kwargs)
+    data = {"reason": "测试", "title": "附件", "file": SimpleUploadedFile("a.pdf", _pdf_bytes())}
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == expected[role_index], (name, ROLES[role_index])
+    if ROLES[role_index] != "organiser":
+        assert BangList.objects.get(pk=bang_list.pk).state == before
+        assert not ListFile.objects.filter(bang_list=bang_list).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("bangs:manage", [302, 403, 403, 200, 200, 403]),
+        ("bangs:list_create", [302, 403, 403, 200, 200, 403]),
+        ("bangs:pool", [302, 403, 403, 200, 200, 403]),
+        ("bangs:expert_dashboard", [302, 403, 403, 403, 403, 200]),
+        ("bangs:browse", [200] * 6),
+        ("bangs:list_index", [200] * 6),
+        ("bangs:feed", [200] * 6),
+    ],
+)
+@pytest.mark.parametrize("role_index", range(len(ROLES)))
+def test_page_permissions(client, users, name, expected, role_index):
+    user = users[ROLES[role_index]]
+    if user:
+        client.force_login(user)
+    assert client.get(reverse(name)).status_code == expected[role_index]
+
+
+def test_draft_bang_is_hidden_but_published_bang_is_public(client, lists):
+    draft_bang = lists["draft"].bangs.get()
+    published_bang = lists["published"].bangs.get()
+    assert client.get(reverse("bangs:bang_detail", args=[draft_bang.pk])).status_code == 404
+    page = client.get(reverse("bangs:bang_detail", args=[published_bang.pk])).content.decode()
+    assert "高乐乐" in page and 'data-testid="countdown"' in page
+
+
+def test_bang_edit_only_for_organiser_on_draft(client, lists, organiser_staff, other_organiser_staff):
+    bang = lists["draft"].bangs.get()
+    client.force_login(other_organiser_staff)
+    assert client.get(reverse("bangs:bang_edit", args=[bang.pk])).status_code == 404
+    client.force_login(organiser_staff)
+    assert client.get(reverse("bangs:bang_edit", args=[bang.pk])).status_code == 200
+    published_bang = lists["published"].bangs.get()
+    assert client.get(reverse("bangs:bang_edit", args=[published_bang.pk])).status_code == 403
+
+
+# --- targeted lists ------------------------------------------------------------------------
+
+
+def test_targeted_list_is_invisible_to_others_and_visible_to_invited(client, organiser_staff, applicant):
+    invited_unit = OrganisationFactory(kind="university", name="内蒙古大学")
+    invited_user = UserFactory(organisation=invited_unit, roles=["applicant"])
+    targeted = make_bang_list(by=organiser_staff, title="稀土定向发榜技术榜单", is_targeted=True, invited=[invited_unit])
+    bang = targeted.bangs.get()
+    urls_404 = [reverse("bangs:list_detail", args=[targeted.pk]), reverse("bangs:bang_detail", args=[bang.pk])]
+    for user in (None, applicant):
+        client.logout()
+        if user:
+            client.force_login(user)
+        for url in urls_404:
+            assert client.get(url).status_code == 404
+        for url in (reverse("bangs:browse"), reverse("bangs:list_index"), reverse("bangs:feed"), "/api/v1/bangs/",
+                    reverse("home"), reverse("bangs:browse") + "?q=稀土定向"):
+            page = client.get(url).content.decode()
+            assert "稀土定向发榜技术榜单" not in page and bang.title not in page, url
+    client.force_login(invited_user)
+    for url in urls_404:
+        assert client.get(url).status_code == 200
+    assert "稀土定向发榜技术榜单" in client.get(reverse("bangs:browse")).content.decode()
+
+
+# --- search, filters -----------------------------------------------------------------------
+
+
+def test_search_finds_a_chinese_substring(client, organiser_staff):
+    make_bang_list(by=organiser_staff, bangs=2)
+    page = client.get(reverse("bangs:browse"), {"q": "永磁"}).content.decode()
+    assert "高推力密度永磁同步直线电机研制0" in page
+    assert "技术榜1" not in page
+
+
+def test_filters_open_closed_kind_budget(client, organiser_staff):
+    import datetime
+
+    from django.utils import timezone
+
+    open_list = make_bang_list(by=organiser_staff, title="开放榜单")
+    closed = make_bang_list(by=organiser_staff, title="截止榜单")
+    BangList.objects.filter(pk=closed.pk).update(deadline=timezone.now() - datetime.timedelta(hours=1))
+
+    def titles(params):
+        page = client.get(reverse("bangs:browse"), params).content.decode()
+        return {t for t in ("开放榜单", "截止榜单") if t in page}
+
+    assert titles({"status": "open"}) == {"开放榜单"}
+    assert titles({"status": "closed"}) == {"截止榜单"}
+    assert titles({"kind": "transfer"}) == set()
+    assert titles({"budget_min": "700", "budget_max": "900"}) == {"开放榜单", "截止榜单"}
+    assert titles({"budget_min": "900"}) == set()
+    assert titles({"organiser": open_list.organiser_id}) == {"开放榜单", "截止榜单"}
+
+
+def test_filter_by_region_of_issuing_enterprise(client, organiser_staff):
+    from accounts.models import Region
+
+    bang_list = make_bang_list(by=organiser_staff, title="地区榜单")
+    issuer = bang_list.bangs.get().issuers.get()
+    issuer.region = Region.objects.get(code="150502")
+    issuer.save()
+    tongliao = Region.objects.get(code="150500")
+    baotou = Region.objects.get(code="150200")
+    assert "地区榜单" in client.get(reverse("bangs:browse"), {"region": tongliao.pk}).content.decode()
+    assert "地区榜单" not in client.get(reverse("bangs:browse"), {"region": baotou.pk}).content.decode()
+
+
+def test_home_shows_open_lists_and_figures(client, organiser_staff):
+    make_bang_list(by=organiser_staff, title="首页榜单", bangs=2)
+    page = client.get(reverse("home")).content.decode()
+    assert "首页榜单" in page
+    assert '<div class="stat-number">1600</div>' in page
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("url", ["/bangs/", "/bangs/feed/", "/api/v1/bangs/", "/bangs/lists/", "/"])
+def test_public_pages_query_count_constant(client, organiser_staff, django_assert_max_num_queries, size, url):
+    for i in range(size):
+        make_bang_list(by=organiser_staff, bangs=3, title=f"榜单{i}")
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def test_api_lists_published_lists_with_bangs_and_nothing_private(client, organiser_staff):
+    make_bang_list(by=organiser_staff, title="开放数据榜单", bangs=2)
+    make_bang_list(by=organiser_staff, title="草稿不公开", publish=False)
+    data = client.get("/api/v1/bangs/").json()
+    assert data["count"] == 1
+    item = data["results"][0]
+    assert item["title"] == "开放数据榜单"
+    assert [b["number"] for b in item["bangs"]] == [1, 2]
+    assert item["bangs"][0]["subsidy_cap"] == "240.00"
+    assert "invited" not in item and "created_by" not in item
+
+
+def test_api_is_read_only(client, organiser_staff):
+    assert client.post("/api/v1/bangs/", {}).status_code in {403, 405}
+
+
+def test_openapi_schema_describes_the_api(client):
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert "/api/v1/bangs/" in response.content.decode()
+
+
+def test_feed_is_atom_with_published_lists(client, organiser_staff):
+    make_bang_list(by=organiser_staff, title="订阅榜单")
+    response = client.get(reverse("bangs:feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "订阅榜单" in response.content.decode()
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def test_list_file_checked_by_content_and_served_to_those_who_may_see(client, organiser_staff, lists):
+    bang_list = lists["draft"]
+    fake = SimpleUploadedFile("通知.pdf", b"MZ\x90\x00 not a pdf at all")
+    with pytest.raises(Exception, match="不是允许的格式"):
+        services.bang_list_file_add(bang_list=bang_list, upload=fake, title="通知", by=organiser_staff)
+    real = SimpleUploadedFile("通知.pdf", _pdf_bytes())
+    attached = services.bang_list_file_add(bang_list=bang_list, upload=real, title="正式通知", by=organiser_staff)
+    assert "通知" not in attached.file.name and attached.file.name.endswith(".pdf")
+    url = reverse("bangs:file", args=[attached.pk])
+    assert client.get(url).status_code == 404  # draft list: not public
+    client.force_login(organiser_staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_upload_over_size_limit_refused(settings, organiser_staff, lists):
+    settings.UPLOAD_MAX_BYTES = 1024
+    big = SimpleUploadedFile("big.pdf", _pdf_bytes() + b"0" * 2048)
+    with pytest.raises(Exception, match="超过了"):
+        services.bang_list_file_add(bang_list=lists["draft"], upload=big, title="大文件", by=organiser_staff)
