@@ -54,3 +54,15 @@ def login(page, username, password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form button[type=submit]")
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Regions, departments and fields come from data migrations, which a transactional test's
+    flush removes; put them back for each journey (the loaders are idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("accounts.migrations.0002_regions").load_regions(apps, None)
+    import_module("demands.migrations.0002_default_fields").load_fields(apps, None)

@@ -14,7 +14,7 @@ from demands.models import Demand
 from ..factories import DemandFactory, OrganisationFactory, RoundFactory, UserFactory, make_bang_list, make_enterprise_user
 from .conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Journey-pass-2026"
 

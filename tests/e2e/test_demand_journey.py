@@ -8,7 +8,7 @@ from demands.models import Demand
 from ..factories import RoundFactory, UserFactory, credit_code
 from .conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Journey-pass-2026"
 
