@@ -15,11 +15,12 @@ STATUS_CHOICES = [("open", _("申报中")), ("closed", _("已截止"))]
 
 def _status_q(prefix: str, value: str) -> Q:
     now = timezone.now()
-    open_q = Q(**{f"{prefix}state": BangListState.PUBLISHED, f"{prefix}opens_at__lte": now, f"{prefix}deadline__gt": now})
+    second = now.replace(microsecond=0)  # deadlines hold to the second (BangList.accepts_at)
+    open_q = Q(**{f"{prefix}state": BangListState.PUBLISHED, f"{prefix}opens_at__lte": now, f"{prefix}deadline__gte": second})
     if value == "open":
         return open_q
     if value == "closed":
-        return Q(**{f"{prefix}deadline__lte": now}) | ~Q(**{f"{prefix}state": BangListState.PUBLISHED})
+        return Q(**{f"{prefix}deadline__lt": second}) | ~Q(**{f"{prefix}state": BangListState.PUBLISHED})
     return Q()
 
 
@@ -39,7 +40,7 @@ class BangFilter(django_filters.FilterSet):
     )
     budget_min = django_filters.NumberFilter(label=_("投入不低于（万元）"), field_name="total_investment", lookup_expr="gte")
     budget_max = django_filters.NumberFilter(label=_("投入不高于（万元）"), field_name="total_investment", lookup_expr="lte")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=STATUS_CHOICES, method="by_status", empty_label=_("全部"))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=STATUS_CHOICES, method="by_status", empty_label=_("全部状态"))
 
     class Meta:
         model = Bang
@@ -69,7 +70,7 @@ class BangListFilter(django_filters.FilterSet):
         label=_("组织单位"), queryset=Organisation.objects.filter(organised_lists__isnull=False).distinct(),
         empty_label=_("全部组织单位"),
     )
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=STATUS_CHOICES, method="by_status", empty_label=_("全部"))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=STATUS_CHOICES, method="by_status", empty_label=_("全部状态"))
 
     class Meta:
         model = BangList

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
+from core.forms import RowFormMixin
 from demands.models import Demand, TechField
 
 from .enums import AttachmentCondition, AttachmentKind
@@ -59,7 +60,7 @@ class BangListForm(forms.ModelForm):
         model = BangList
         fields = [
             "title", "preamble", "conditions", "process", "opens_at", "deadline", "recommend_deadline",
-            "max_partners", "notice_days", "is_targeted", "invited",
+            "max_partners", "notice_days", "correction_days", "is_targeted", "invited",
         ]
         widgets = {"preamble": forms.Textarea(attrs={"rows": 4}), "process": forms.Textarea(attrs={"rows": 6})}
 
@@ -71,7 +72,7 @@ class BangListForm(forms.ModelForm):
         self.helper.layout = Layout(
             "title", "preamble", "conditions", "process",
             Row(Column("opens_at"), Column("deadline"), Column("recommend_deadline")),
-            Row(Column("max_partners"), Column("notice_days")),
+            Row(Column("max_partners"), Column("notice_days"), Column("correction_days")),
             "is_targeted", "invited",
         )
 
@@ -85,14 +86,14 @@ class BangListForm(forms.ModelForm):
         return data
 
 
-class ChecklistRowForm(forms.Form):
+class ChecklistRowForm(RowFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=[("", "---------"), *AttachmentKind.choices])
     title = forms.CharField(label=_("材料名称"), max_length=200)
     required = forms.BooleanField(label=_("必须提交"), required=False)
     condition = forms.ChoiceField(label=_("适用情形"), choices=[("", "---------"), *AttachmentCondition.choices])
 
 
-class ContactRowForm(forms.Form):
+class ContactRowForm(RowFormMixin, forms.Form):
     purpose = forms.CharField(label=_("事项"), max_length=100)
     department = forms.CharField(label=_("部门"), max_length=100, required=False)
     name = forms.CharField(label=_("联系人"), max_length=64)
@@ -104,7 +105,7 @@ ChecklistFormSet = formset_factory(ChecklistRowForm, extra=2, can_delete=True)
 ContactFormSet = formset_factory(ContactRowForm, extra=2, can_delete=True)
 
 
-class IndicatorRowForm(forms.Form):
+class IndicatorRowForm(RowFormMixin, forms.Form):
     name = forms.CharField(label=_("指标名称"), max_length=200)
     target = forms.CharField(label=_("目标值"), max_length=100)
     unit = forms.CharField(label=_("单位"), max_length=32, required=False)
@@ -112,16 +113,6 @@ class IndicatorRowForm(forms.Form):
 
 
 IndicatorFormSet = formset_factory(IndicatorRowForm, extra=3, can_delete=True)
-
-
-def formset_rows(formset) -> list[dict]:
-    """The filled, not-deleted rows of a valid formset, in order."""
-    rows = []
-    for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
-            continue
-        rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
-    return rows
 
 
 class BangForm(forms.ModelForm):

@@ -71,6 +71,9 @@ class BangList(models.Model):
     recommend_deadline = models.DateTimeField(_("推荐截止时间"), null=True, blank=True)
     max_partners = models.PositiveSmallIntegerField(_("联合体成员单位上限"), default=5)
     notice_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
+    correction_days = models.PositiveSmallIntegerField(
+        _("退回补正期限（工作日）"), default=3, validators=[MinValueValidator(1)]
+    )
     is_targeted = models.BooleanField(_("定向发榜"), default=False)
     invited = models.ManyToManyField(
         Organisation, blank=True, related_name="invited_lists", verbose_name=_("定向邀请单位")
@@ -88,14 +91,18 @@ class BangList(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def accepts_at(self, at: datetime.datetime) -> bool:
+        """Whether the deadline allows a submission at `at`, to the second: a deadline of 23:59:59
+        accepts 23:59:59 (and its fractions) and refuses 00:00:00."""
+        return self.opens_at <= at and at.replace(microsecond=0) <= self.deadline
+
     def is_open(self, at: datetime.datetime | None = None) -> bool:
         """Open for applications: published, and between its opening time and its deadline."""
-        at = at or timezone.now()
-        return self.state == BangListState.PUBLISHED and self.opens_at <= at < self.deadline
+        return self.state == BangListState.PUBLISHED and self.accepts_at(at or timezone.now())
 
     @property
     def is_closed(self) -> bool:
-        return self.state != BangListState.DRAFT and timezone.now() >= self.deadline
+        return self.state != BangListState.DRAFT and timezone.now().replace(microsecond=0) > self.deadline
 
     @property
     def is_editable(self) -> bool:
@@ -107,7 +114,7 @@ class BangList(models.Model):
         now = timezone.now()
         if now < self.opens_at:
             return _("未开始")
-        return _("申报中") if now < self.deadline else _("已截止")
+        return _("申报中") if self.accepts_at(now) else _("已截止")
 
 
 class Bang(models.Model):

@@ -83,4 +83,6 @@ def programme_figures(user=None) -> dict:
 
 def open_lists(user) -> QuerySet[BangList]:
     now = timezone.now()
-    return bang_list_browsable(user).filter(state=BangListState.PUBLISHED, opens_at__lte=now, deadline__gt=now)
+    return bang_list_browsable(user).filter(
+        state=BangListState.PUBLISHED, opens_at__lte=now, deadline__gte=now.replace(microsecond=0)
+    )

@@ -23,7 +23,7 @@ from .models import Amendment, Bang, BangList, ChecklistItem, Contact, DemandOpi
 
 LIST_FIELDS = [
     "title", "preamble", "conditions", "process", "opens_at", "deadline", "recommend_deadline",
-    "max_partners", "notice_days", "is_targeted",
+    "max_partners", "notice_days", "correction_days", "is_targeted",
 ]
 BANG_FIELDS = [
     "title", "kind", "field", "background", "objectives", "field_test", "period_months", "total_investment",

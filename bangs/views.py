@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.forms import formset_rows
 from core.selectors import activity_list_for
 from demands.enums import DemandState
 from demands.selectors import demand_list_for_user
@@ -31,7 +32,6 @@ from .forms import (
     ListFileForm,
     ListWithdrawForm,
     OpinionForm,
-    formset_rows,
 )
 from .models import Bang, BangList, ChecklistItem, Contact, DemandOpinion, ListFile
 from .selectors import (

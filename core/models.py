@@ -31,3 +31,23 @@ class ActivityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class CalendarDay(models.Model):
+    """A day that staff entered for a year the `chinesecalendar` package does not cover yet:
+    a public holiday on a weekday, or a make-up working day (调休) on a weekend."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"), help_text=_("节假日不勾选；周末调休上班的日期勾选。"))
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "notifications",
     "demands",
     "bangs",
+    "applications",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-pending-emails": {"task": "notifications.send_pending_emails", "schedule": 300.0},
     "bangs-deadline-soon": {"task": "bangs.remind_deadline_soon", "schedule": 3600.0},
     "bangs-deadline-passed": {"task": "bangs.notify_deadline_passed", "schedule": 600.0},
+    "applications-remind-drafts": {"task": "applications.remind_drafts", "schedule": 3600.0},
+    "applications-notify-recommenders": {"task": "applications.notify_recommenders", "schedule": 600.0},
+    "applications-deadline-summaries": {"task": "applications.send_deadline_summaries", "schedule": 900.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

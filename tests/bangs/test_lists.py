@@ -151,9 +151,9 @@ def test_open_and_closed_are_derived_from_the_deadline(organiser_staff):
 
     bang_list = make_bang_list(by=organiser_staff)
     assert bang_list.is_open()
-    with time_machine.travel(bang_list.deadline - datetime.timedelta(seconds=1), tick=False):
-        assert bang_list.is_open() and bang_list.status_label() == "申报中"
     with time_machine.travel(bang_list.deadline, tick=False):
+        assert bang_list.is_open() and bang_list.status_label() == "申报中"
+    with time_machine.travel(bang_list.deadline + datetime.timedelta(seconds=1), tick=False):
         assert not bang_list.is_open() and bang_list.status_label() == "已截止"
 
 

@@ -1,0 +1,237 @@
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, Region
+from accounts.validators import validate_phone
+from bangs.models import Bang, ChecklistItem, Indicator
+from core.files import RandomUploadPath
+
+from .enums import EDITABLE_STATES, ApplicationState, CostCategory, FundingSource
+
+MIN_LEAD_MONTHS = 6
+
+
+class RecommenderRoute(models.Model):
+    """Which recommending body (推荐单位) pre-checks applications from units of a 盟市 or province."""
+
+    region = models.OneToOneField(Region, on_delete=models.PROTECT, related_name="recommender_route",
+                                  verbose_name=_("申报单位所在地区"))
+    recommender = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="recommender_routes",
+                                    verbose_name=_("推荐单位"))
+
+    class Meta:
+        verbose_name = _("推荐单位对应关系")
+        verbose_name_plural = _("推荐单位对应关系")
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return f"{self.region} → {self.recommender}"
+
+
+class Application(models.Model):
+    """实施方案: a lead unit's (and its partners') plan to solve one bang."""
+
+    bang = models.ForeignKey(Bang, on_delete=models.PROTECT, related_name="applications", verbose_name=_("技术榜"))
+    lead = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_applications",
+                             verbose_name=_("牵头单位"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("状态"), max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT)
+    number = models.CharField(_("申报编号"), max_length=32, blank=True, db_index=True)
+    # Technical route: racehorse awards are grouped by it.
+    route_label = models.CharField(_("技术路线（简称）"), max_length=60, blank=True)
+    route_description = models.TextField(_("技术路线说明"), blank=True)
+    # People
+    chief_name = models.CharField(_("首席科学家姓名"), max_length=64, blank=True)
+    chief_title = models.CharField(_("首席科学家职称"), max_length=64, blank=True)
+    chief_unit = models.CharField(_("首席科学家单位"), max_length=200, blank=True)
+    lead_name = models.CharField(_("项目负责人姓名"), max_length=64, blank=True)
+    lead_title = models.CharField(_("项目负责人职称"), max_length=64, blank=True)
+    lead_unit = models.CharField(_("项目负责人单位"), max_length=200, blank=True)
+    lead_phone = models.CharField(_("项目负责人电话"), max_length=32, blank=True, validators=[validate_phone])
+    lead_email = models.EmailField(_("项目负责人电子邮箱"), blank=True)
+    lead_months = models.PositiveSmallIntegerField(
+        _("项目负责人每年投入时间（月）"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(12)],
+    )
+    # Plan sections
+    objectives = models.TextField(_("目标与主要内容"), blank=True)
+    route_innovation = models.TextField(_("技术路线与创新点"), blank=True)
+    basis = models.TextField(_("现有基础"), blank=True)
+    team = models.TextField(_("团队情况"), blank=True)
+    ip_arrangements = models.TextField(_("知识产权安排"), blank=True)
+    risks = models.TextField(_("风险分析与对策"), blank=True)
+    # Bookkeeping
+    lead_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
+    recommender = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="routed_applications",
+        verbose_name=_("推荐单位"),
+    )
+    correction_deadline = models.DateTimeField(_("补正截止时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("形式审查时间"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("揭榜申报")
+        verbose_name_plural = _("揭榜申报")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["bang", "lead", "state"], name="application_bang_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.lead} · {self.bang}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    @property
+    def bang_list(self):
+        return self.bang.bang_list
+
+    @property
+    def is_consortium(self) -> bool:
+        return self.partners.exists()
+
+    @property
+    def in_region(self) -> bool:
+        return self.lead.region.in_region
+
+
+class Partner(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnerships",
+                                     verbose_name=_("成员单位"))
+    role = models.CharField(_("承担任务"), max_length=200)
+    work_share = models.DecimalField(_("工作量占比（%）"), max_digits=5, decimal_places=2,
+                                     validators=[MinValueValidator(0), MaxValueValidator(100)])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("联合体成员")
+        verbose_name_plural = _("联合体成员")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["application", "organisation"], name="unique_partner")]
+
+
+class Milestone(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="milestones")
+    due_date = models.DateField(_("时间节点"))
+    deliverable = models.CharField(_("阶段成果"), max_length=300)
+    indicator = models.CharField(_("考核指标"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("进度安排")
+        verbose_name_plural = _("进度安排")
+        ordering = ["due_date", "order"]
+
+
+class BudgetLine(models.Model):
+    """One cost category, split by funding source (万元)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("科目"), max_length=16, choices=CostCategory.choices)
+    subsidy = models.DecimalField(_("申请财政补助"), max_digits=12, decimal_places=2, default=Decimal("0"),
+                                  validators=[MinValueValidator(0)])
+    enterprise = models.DecimalField(_("发榜企业投入"), max_digits=12, decimal_places=2, default=Decimal("0"),
+                                     validators=[MinValueValidator(0)])
+    self_raised = models.DecimalField(_("自筹"), max_digits=12, decimal_places=2, default=Decimal("0"),
+                                      validators=[MinValueValidator(0)])
+    other = models.DecimalField(_("其他"), max_digits=12, decimal_places=2, default=Decimal("0"),
+                                validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("经费预算")
+        verbose_name_plural = _("经费预算")
+        constraints = [models.UniqueConstraint(fields=["application", "category"], name="one_line_per_category")]
+
+    @property
+    def total(self) -> Decimal:
+        return self.subsidy + self.enterprise + self.self_raised + self.other
+
+
+SOURCE_FIELDS = [s.value for s in FundingSource]
+
+_TARGET_RE = re.compile(r"^\s*(≥|>=|>|≤|<=|<|=)?\s*(-?\d+(?:\.\d+)?)")
+
+
+def is_weaker(target: str, committed: str) -> bool:
+    """Whether a committed value falls short of the bang's target ("≥1.2" vs "1.1").
+
+    Only comparable numbers are judged; anything else is not flagged.
+    """
+    t, c = _TARGET_RE.match(target or ""), _TARGET_RE.match(committed or "")
+    if not t or not c:
+        return False
+    op, goal = t.group(1) or "≥", Decimal(t.group(2))
+    value = Decimal(c.group(2))
+    if op in {"≥", ">=", ">", "="} and (c.group(1) in {None, "≥", ">=", ">", "="}):
+        return value < goal
+    if op in {"≤", "<=", "<"} and (c.group(1) in {None, "≤", "<=", "<", "="}):
+        return value > goal
+    return False
+
+
+class Commitment(models.Model):
+    """The applicant's committed value for one of the bang's indicators."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="commitments")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(_("承诺值"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("指标承诺")
+        verbose_name_plural = _("指标承诺")
+        ordering = ["indicator__order", "indicator__pk"]
+        constraints = [models.UniqueConstraint(fields=["application", "indicator"], name="one_commitment")]
+
+    @property
+    def is_weaker(self) -> bool:
+        return is_weaker(self.indicator.target, self.value)
+
+
+class Attachment(models.Model):
+    """An uploaded file for one checklist item. A replaced file is kept (superseded), never deleted."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="attachments")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=RandomUploadPath("applications"))
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("申报附件")
+        verbose_name_plural = _("申报附件")
+        ordering = ["item__order", "-uploaded_at"]
+
+
+class ApplicationVersion(models.Model):
+    """What was submitted, as submitted: every submission is kept."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("版本"))
+    receipt = models.CharField(_("回执编号"), max_length=40, unique=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField()
+    digest = models.CharField(_("内容摘要（SHA-256）"), max_length=64)
+
+    class Meta:
+        verbose_name = _("申报版本")
+        verbose_name_plural = _("申报版本")
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return self.receipt

@@ -1,0 +1,34 @@
+from django.db.models import Q, QuerySet
+
+from accounts.enums import Role
+
+from .enums import ApplicationState
+from .models import Application, Partner
+
+
+def application_visibility_q(user) -> Q:
+    """Applicants see their unit's; partners theirs, read-only; recommenders what is routed to them;
+    organiser staff their lists'. Issuing enterprises and experts see nothing at this stage."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return ~Q(state=ApplicationState.DRAFT)
+    org = user.organisation_id
+    visible = Q(pk__in=[])
+    if org is None:
+        return visible
+    submitted = ~Q(state=ApplicationState.DRAFT)
+    if user.has_role(Role.APPLICANT):
+        visible |= Q(lead_id=org)
+        visible |= submitted & Q(pk__in=Partner.objects.filter(organisation_id=org).values("application_id"))
+    if user.has_role(Role.RECOMMENDER):
+        visible |= submitted & Q(recommender_id=org)
+    if user.has_role(Role.STAFF):
+        visible |= submitted & Q(bang__bang_list__organiser_id=org)
+    return visible
+
+
+def application_list_for_user(user) -> QuerySet[Application]:
+    return Application.objects.select_related("bang__bang_list", "lead__region__parent", "recommender").filter(
+        application_visibility_q(user)
+    )

@@ -1,0 +1,27 @@
+from django import forms
+
+
+class RowFormMixin:
+    """Small Bootstrap classes for forms shown as table rows (formsets)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+            widget.attrs.setdefault("aria-label", str(field.label))
+
+
+def formset_rows(formset) -> list[dict]:
+    """The filled, not-deleted rows of a valid formset, in order."""
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() or form.cleaned_data.get("DELETE"):
+            continue
+        rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
+    return rows
