@@ -124,9 +124,12 @@ def bang_detail(request, pk: int):
         c for c in bang_list.contacts.all()
         if not c.bang_numbers or str(bang.number) in c.bang_numbers.replace("，", "、").replace(",", "、").split("、")
     ]
+    from applications.views import bang_apply_context
+
     return render(
         request, "bangs/bang_detail.html",
         {
+            **bang_apply_context(request, bang),
             "bang": bang, "bang_list": bang_list, "contacts": contacts,
             "can_manage": request.user.is_authenticated and request.user.has_perm("bangs.manage_banglist", bang_list),
             "amendments": bang_list.amendments.all(),

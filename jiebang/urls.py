@@ -21,6 +21,7 @@ urlpatterns = [
     path("demands/", include("demands.urls")),
     path("inbox/", include("notifications.urls")),
     path("bangs/", include("bangs.urls")),
+    path("applications/", include("applications.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

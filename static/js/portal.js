@@ -74,3 +74,44 @@
   tick();
   window.setInterval(tick, 1000);
 })();
+
+// Uploads with a progress bar: <form data-upload-progress> is sent with XHR; on success the page
+// reloads to show the stored file, on failure the server's message is shown next to the field.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.XMLHttpRequest || !window.FormData) { return; }
+      event.preventDefault();
+      var bar = form.querySelector("progress");
+      var error = form.querySelector(".upload-error");
+      var button = form.querySelector("button[type=submit]");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(e.loaded * 100 / e.total); }
+      });
+      xhr.addEventListener("load", function () {
+        var result = {};
+        try { result = JSON.parse(xhr.responseText); } catch (ignore) { result = {}; }
+        if (xhr.status === 200 && result.ok) {
+          window.location.reload();
+        } else {
+          error.textContent = result.error || (document.documentElement.lang === "en" ? "Upload failed." : "上传失败，请重试。");
+          bar.classList.add("d-none");
+          button.disabled = false;
+        }
+      });
+      xhr.addEventListener("error", function () {
+        error.textContent = document.documentElement.lang === "en" ? "Upload failed." : "上传失败，请检查网络后重试。";
+        button.disabled = false;
+      });
+      error.textContent = "";
+      bar.value = 0;
+      bar.classList.remove("d-none");
+      button.disabled = true;
+      xhr.send(new FormData(form));
+    });
+  });
+})();

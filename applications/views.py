@@ -1,0 +1,370 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from bangs.models import Bang
+from bangs.selectors import bang_list_for_user, bang_list_list_for_user
+from core.exceptions import DomainError
+from core.forms import formset_rows
+from core.pdf import html_to_pdf
+from core.selectors import activity_list_for
+
+from . import services
+from .enums import ApplicationState
+from .exports import summary_workbook
+from .forms import (
+    ApplicationForm,
+    AttachmentForm,
+    BudgetForm,
+    CommitmentsForm,
+    DecisionForm,
+    MilestoneFormSet,
+    PartnerFormSet,
+)
+from .models import Application, ApplicationVersion, Attachment, Partner
+from .selectors import application_list_for_user
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _get(request, pk: int, perm: str | None = None) -> Application:
+    application = get_object_or_404(application_list_for_user(request.user), pk=pk)
+    if perm and not request.user.has_perm(perm, application):
+        raise PermissionDenied
+    return application
+
+
+@login_required
+@require_POST
+def start(request, bang_pk: int):
+    bang = get_object_or_404(bang_list_for_user(request.user), pk=bang_pk)
+    try:
+        application = services.application_start(bang=bang, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("bangs:bang_detail", pk=bang.pk)
+    messages.success(request, _("已创建申报草稿，可随时保存。"))
+    return redirect("applications:edit", pk=application.pk)
+
+
+@login_required
+def my_applications(request):
+    """The unit's applications as lead, and those it is a partner in."""
+    qs = application_list_for_user(request.user).filter(
+        Q(lead_id=request.user.organisation_id)
+        | Q(pk__in=Partner.objects.filter(organisation_id=request.user.organisation_id).values("application_id"))
+    )
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(bang__title__icontains=q) | Q(number__icontains=q))
+    if state := request.GET.get("state"):
+        qs = qs.filter(state=state)
+    page = Paginator(qs.order_by("-updated_at"), 20).get_page(request.GET.get("page"))
+    return render(
+        request, "applications/application_list.html",
+        {"page_obj": page, "querystring": _querystring(request), "states": ApplicationState.choices,
+         "filters": request.GET},
+    )
+
+
+def _edit_forms(request, application):
+    data = request.POST if request.method == "POST" else None
+    partners_initial = [
+        {"credit_code": p.organisation.credit_code, "name": p.organisation.name, "role": p.role,
+         "work_share": p.work_share}
+        for p in application.partners.select_related("organisation")
+    ]
+    milestones_initial = [
+        {"due_date": m.due_date, "deliverable": m.deliverable, "indicator": m.indicator}
+        for m in application.milestones.all()
+    ]
+    commitments = list(application.commitments.select_related("indicator"))
+    return {
+        "form": ApplicationForm(data, instance=application),
+        "partners": PartnerFormSet(data, initial=partners_initial, prefix="partners"),
+        "milestones": MilestoneFormSet(data, initial=milestones_initial, prefix="milestones"),
+        "budget": BudgetForm(data, lines=application.budget_lines.all()),
+        "commitments": CommitmentsForm(data, commitments=commitments),
+    }
+
+
+@login_required
+def edit(request, pk: int):
+    application = _get(request, pk, "applications.own_application")
+    if not application.is_editable:
+        messages.info(request, _("当前状态为“%(state)s”，不能修改。") % {"state": application.get_state_display()})
+        return redirect("applications:detail", pk=pk)
+    forms = _edit_forms(request, application)
+    if request.method == "POST":
+        if all(f.is_valid() for f in forms.values()):
+            try:
+                services.application_save_draft(
+                    application=application,
+                    data=forms["form"].cleaned_data,
+                    partners=formset_rows(forms["partners"]),
+                    milestones=formset_rows(forms["milestones"]),
+                    budget=forms["budget"].grid(),
+                    commitments=forms["commitments"].values(),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    target = forms["form"] if field in forms["form"].fields else None
+                    if target is not None:
+                        target.add_error(field, errors)
+                    else:
+                        forms["form"].add_error(None, errors)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                if "confirm" in request.POST:
+                    return redirect("applications:confirm", pk=pk)
+                messages.success(request, _("草稿已保存。"))
+                return redirect("applications:edit", pk=pk)
+        messages.error(request, _("保存未成功，请按提示修改。您填写的内容仍在页面上。"))
+    return render(request, "applications/application_form.html", {
+        "application": application, **forms, **_attachment_context(application),
+        "totals": services.budget_totals(application),
+        "upload_limit_mb": settings.UPLOAD_MAX_BYTES // 1024 // 1024,
+    })
+
+
+def _attachment_context(application):
+    current = {a.item_id: a for a in application.attachments.filter(superseded=False)}
+    required = services.required_checklist(application)
+    return {
+        "checklist_rows": [(item, current.get(item.pk)) for item in required],
+        "attachment_form": AttachmentForm(),
+    }
+
+
+@login_required
+@require_POST
+def upload(request, pk: int, item_pk: int):
+    application = _get(request, pk, "applications.own_application")
+    form = AttachmentForm(request.POST, request.FILES)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    error = None
+    if not form.is_valid():
+        error = _("请选择要上传的文件。")
+    else:
+        try:
+            services.application_attachment_add(
+                application=application, item_id=item_pk, upload=form.cleaned_data["file"], by=request.user
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except DomainError as exc:
+            error = exc.message
+    if wants_json:
+        return JsonResponse({"ok": error is None, "error": error}, status=200 if error is None else 400)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("附件已上传。"))
+    return redirect(f"{reverse('applications:edit', args=[application.pk])}#attachments")
+
+
+@login_required
+def confirm(request, pk: int):
+    """What will be submitted, with anything missing; POST submits."""
+    application = _get(request, pk, "applications.own_application")
+    if request.method == "POST":
+        expected = request.POST.get("versions", "")
+        try:
+            version = services.application_submit(
+                application=application, by=request.user,
+                expected_versions=int(expected) if expected.isdigit() else None,
+            )
+        except ValidationError:
+            messages.error(request, _("申报内容不完整，请按提示补充后再提交。"))
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("applications:detail", pk=pk)
+        else:
+            messages.success(request, _("提交成功，回执编号 %(receipt)s。") % {"receipt": version.receipt})
+            return redirect("applications:receipt", pk=version.pk)
+    errors = services.application_submission_errors(application)
+    return render(request, "applications/confirm.html", {
+        "application": application, "errors": errors, "snapshot": services.application_snapshot(application),
+        "versions": application.versions.count(), "totals": services.budget_totals(application),
+    })
+
+
+@login_required
+def detail(request, pk: int):
+    application = _get(request, pk)
+    can_decide = request.user.has_perm("applications.decide_application", application)
+    return render(request, "applications/application_detail.html", {
+        "application": application,
+        "snapshot": services.application_snapshot(application),
+        "versions": application.versions.select_related("submitted_by"),
+        "attachments": application.attachments.select_related("item").order_by("item__order", "-uploaded_at"),
+        "totals": services.budget_totals(application),
+        "activity": activity_list_for(application),
+        "state_choices": ApplicationState.choices,
+        "show_internal": request.user.has_perm("applications.view_internal", application),
+        "is_owner": request.user.has_perm("applications.own_application", application),
+        "can_decide": can_decide and application.state == ApplicationState.SUBMITTED,
+        "decision_form": DecisionForm(),
+    })
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    application = _get(request, pk, "applications.own_application")
+    try:
+        services.application_withdraw(application=application, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("申报已撤回。截止前可修改后重新提交。"))
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    application = _get(request, pk, "applications.decide_application")
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    action = request.POST.get("action")
+    try:
+        if action == "recommend":
+            services.application_recommend(application=application, by=request.user, note=reason)
+            messages.success(request, _("已推荐。"))
+        elif action == "reject":
+            services.application_reject(application=application, by=request.user, reason=reason)
+            messages.success(request, _("已作不予推荐处理。"))
+        elif action == "return":
+            application, warnings = services.application_return(application=application, by=request.user, reason=reason)
+            messages.success(request, _("已退回补正，补正截止：%(when)s。") % {
+                "when": timezone.localtime(application.correction_deadline).strftime("%Y-%m-%d %H:%M:%S")})
+            for warning in warnings:
+                messages.warning(request, warning)
+        else:
+            messages.error(request, _("未知的操作。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+def review_queue(request):
+    """Applications routed to the user's unit (recommender), or to its lists (organiser staff)."""
+    user = request.user
+    if not (user.has_role(Role.RECOMMENDER) or user.has_role(Role.STAFF) or user.is_superuser):
+        raise PermissionDenied
+    qs = application_list_for_user(user).exclude(lead_id=user.organisation_id).prefetch_related(
+        Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
+    )
+    state = request.GET.get("state", ApplicationState.SUBMITTED)
+    if state:
+        qs = qs.filter(state=state)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(lead__name__icontains=q) | Q(bang__title__icontains=q) | Q(number__icontains=q))
+    page = Paginator(qs.order_by("submitted_at", "pk"), 20).get_page(request.GET.get("page"))
+    return render(request, "applications/review_queue.html", {
+        "page_obj": page, "querystring": _querystring(request), "states": ApplicationState.choices,
+        "filters": request.GET, "effective_state": state,
+    })
+
+
+def _summary_queryset(request, bang_list):
+    return (
+        Application.objects.filter(bang__bang_list=bang_list)
+        .exclude(state=ApplicationState.DRAFT)
+        .select_related("bang", "lead__region", "recommender")
+        .prefetch_related(Prefetch("partners", queryset=Partner.objects.select_related("organisation__region")),
+                          "budget_lines")
+        .order_by("bang__number", "submitted_at")
+    )
+
+
+@login_required
+def list_summary(request, pk: int):
+    bang_list = get_object_or_404(bang_list_list_for_user(request.user), pk=pk)
+    if not request.user.has_perm("bangs.manage_banglist", bang_list):
+        raise PermissionDenied
+    qs = _summary_queryset(request, bang_list)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "applications/list_summary.html", {
+        "bang_list": bang_list, "page_obj": page, "querystring": _querystring(request),
+    })
+
+
+@login_required
+def list_summary_export(request, pk: int):
+    bang_list = get_object_or_404(bang_list_list_for_user(request.user), pk=pk)
+    if not request.user.has_perm("bangs.manage_banglist", bang_list):
+        raise PermissionDenied
+    response = HttpResponse(
+        summary_workbook(_summary_queryset(request, bang_list)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="summary-{bang_list.pk}.xlsx"'
+    return response
+
+
+def _get_version(request, pk: int) -> ApplicationVersion:
+    version = get_object_or_404(ApplicationVersion.objects.select_related("application", "submitted_by"), pk=pk)
+    _get(request, version.application_id)  # 404 unless the user may see the application
+    return version
+
+
+@login_required
+def receipt(request, pk: int):
+    version = _get_version(request, pk)
+    return render(request, "pdf/receipt.html", {"version": version, "application": version.application,
+                                                "for_browser": True})
+
+
+@login_required
+def receipt_pdf(request, pk: int):
+    version = _get_version(request, pk)
+    html = render_to_string("pdf/receipt.html", {"version": version, "application": version.application,
+                                                 "for_browser": False})
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{version.receipt}.pdf"'
+    return response
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
+    _get(request, attachment.application_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+def bang_apply_context(request, bang: Bang) -> dict:
+    """For the bang page: whether this user may start an application, or why not."""
+    user = request.user
+    if not user.is_authenticated or not user.has_role(Role.APPLICANT):
+        return {}
+    existing = Application.objects.filter(bang=bang, lead_id=user.organisation_id).exclude(
+        state=ApplicationState.WITHDRAWN
+    ).first()
+    return {
+        "apply_refusal": services.application_start_refusal(bang=bang, user=user),
+        "my_application": existing,
+        "is_applicant": True,
+    }
+
