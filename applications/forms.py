@@ -59,7 +59,9 @@ class PartnerRowForm(RowFormMixin, forms.Form):
 
 
 class MilestoneRowForm(RowFormMixin, forms.Form):
-    due_date = forms.DateField(label=_("时间节点"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("时间节点"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     deliverable = forms.CharField(label=_("阶段成果"), max_length=300)
     indicator = forms.CharField(label=_("考核指标"), max_length=300, required=False)
 

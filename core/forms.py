@@ -18,10 +18,12 @@ class RowFormMixin:
 
 
 def formset_rows(formset) -> list[dict]:
-    """The filled, not-deleted rows of a valid formset, in order."""
+    """The filled, not-deleted rows of a valid formset, in order: rows shown with initial data count
+    even when untouched; blank extra rows do not (their cleaned_data is empty)."""
     rows = []
     for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        if not any(v not in (None, "", False) for v in data.values()) or form.cleaned_data.get("DELETE"):
             continue
-        rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
+        rows.append(data)
     return rows

@@ -87,10 +87,10 @@ def test_staff_condense_publish_and_public_find(new_page):
     expect(st.get_by_text("技术榜已保存")).to_be_visible()
 
     # ...add two more bangs and publish the list of three.
-    for title, field_value in (("稀土环保颜料耐高温关键技术", "1"), ("稀土镁合金压铸材料制备技术", "1")):
+    for title in ("稀土环保颜料耐高温关键技术", "稀土镁合金压铸材料制备技术"):
         st.goto(f"/bangs/lists/{bang_list.pk}/bangs/new/")
         st.fill("#id_title", title)
-        st.select_option("#id_field", field_value)
+        st.select_option("#id_field", label="能源资源")
         st.select_option("#id_issuers", str(enterprise.organisation_id))
         st.fill("#id_total_investment", "600")
         st.fill("input[name='indicators-0-name']", "耐温")

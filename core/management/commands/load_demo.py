@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.enums import EconomicNature, OrganisationKind, Role
 from accounts.models import Department, Organisation, Region, RoleGrant, User
 from accounts.validators import uscc_check_character
+from applications.demo import load_demo_applications
 from bangs.demo import load_demo_lists
 from demands import services as demand_services
 from demands.enums import CooperationMode, DemandState
@@ -59,6 +60,10 @@ UNITS = {
         name="哈尔滨工业大学", credit_code=code("12100000401234567"), kind=OrganisationKind.UNIVERSITY,
         region="230000", address="黑龙江省哈尔滨市南岗区西大直街92号", postcode="150001",
     ),
+    "imun": dict(
+        name="内蒙古民族大学", credit_code=code("12150500460012345"), kind=OrganisationKind.UNIVERSITY,
+        region="150502", address="通辽市科尔沁区霍林河大街536号", postcode="028000",
+    ),
     "imu": dict(
         name="内蒙古大学", credit_code=code("12150000460001234"), kind=OrganisationKind.UNIVERSITY,
         region="150105", address="呼和浩特市赛罕区大学西街235号", postcode="010021",
@@ -75,7 +80,8 @@ USERS = [
     ("enterprise", "张继鹏", "changan", None, [Role.ENTERPRISE], "13800000003"),
     ("mengtai", "温宇旗", "mengtai", None, [Role.ENTERPRISE], "13800000004"),
     ("applicant", "寇宝泉", "hit", None, [Role.APPLICANT], "13800000005"),
-    ("expert", "高乐乐", "imu", None, [Role.EXPERT], "13800000006"),
+    ("imun", "包伟", "imun", None, [Role.APPLICANT], "13800000011"),
+    ("expert", "高专家", "imu", None, [Role.EXPERT], "13800000006"),
     ("recommender", "仇玉敏", "tongliao", None, [Role.RECOMMENDER], "13800000007"),
 ]
 
@@ -203,4 +209,5 @@ class Command(BaseCommand):
                 demand_services.demand_return(demand=demand, by=screener, reason=return_reason)
 
         created += load_demo_lists(users=users, units=units)
+        created += load_demo_applications(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))

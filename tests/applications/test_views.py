@@ -1,0 +1,201 @@
+"""Every application view against every role, visibility, query counts, the receipt PDF."""
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.models import Region
+from applications import services
+from applications.enums import ApplicationState
+from applications.models import Application, RecommenderRoute
+
+from ..factories import OrganisationFactory, UserFactory, make_bang_list
+from .helpers import PDF, fill, make_applicant
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["lead", "partner", "other_applicant", "recommender", "other_recommender", "organiser", "other_organiser",
+         "issuer", "expert", "anonymous"]
+
+
+@pytest.fixture
+def world(organiser_staff, other_organiser_staff, expert):
+    bang_list = make_bang_list(by=organiser_staff)
+    bang = bang_list.bangs.get()
+    bureau = OrganisationFactory(kind="government", name="通辽市科学技术局")
+    RecommenderRoute.objects.create(region=Region.objects.get(code="150500"), recommender=bureau)
+    lead = make_applicant(organisation=OrganisationFactory(kind="university", region=Region.objects.get(code="150502")))
+    partner_org = OrganisationFactory(kind="institute")
+    application = fill(services.application_start(bang=bang, by=lead), lead, partners=[partner_org])
+    services.application_submit(application=application, by=lead)
+    issuer = UserFactory(organisation=bang.issuers.get(), roles=["enterprise", "applicant"])
+    users = {
+        "lead": lead,
+        "partner": make_applicant(organisation=partner_org),
+        "other_applicant": make_applicant(),
+        "recommender": UserFactory(organisation=bureau, roles=["recommender"]),
+        "other_recommender": UserFactory(organisation=OrganisationFactory(kind="government"), roles=["recommender"]),
+        "organiser": organiser_staff,
+        "other_organiser": other_organiser_staff,
+        "issuer": issuer,
+        "expert": expert,
+        "anonymous": None,
+    }
+    application.refresh_from_db()
+    return {"application": application, "users": users, "bang_list": bang_list}
+
+
+# expected status per role, in ROLES order
+MATRIX = [
+    ("applications:detail", "get", [200, 200, 404, 200, 404, 200, 404, 404, 404, 302]),
+    ("applications:edit", "get", [200, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+    ("applications:confirm", "get", [200, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+    ("applications:withdraw", "post", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+    ("applications:decide", "post", [403, 403, 404, 302, 404, 403, 404, 404, 404, 302]),
+    ("applications:upload", "post", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "expected"), MATRIX)
+@pytest.mark.parametrize("role_index", range(len(ROLES)))
+def test_application_view_permissions(client, world, name, method, expected, role_index):
+    application = world["application"]
+    role = ROLES[role_index]
+    user = world["users"][role]
+    if user:
+        client.force_login(user)
+    kwargs = {"pk": application.pk}
+    if name == "applications:upload":
+        kwargs["item_pk"] = application.bang.bang_list.checklist.first().pk
+    url = reverse(name, kwargs=kwargs)
+    data = {"action": "recommend", "file": SimpleUploadedFile("x.pdf", PDF)}
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == expected[role_index], (name, role)
+    if role not in {"lead", "recommender"}:
+        assert Application.objects.get(pk=application.pk).state == ApplicationState.SUBMITTED
+
+
+@pytest.mark.parametrize("role_index", range(len(ROLES)))
+def test_receipt_and_attachment_permissions(client, world, role_index):
+    application = world["application"]
+    role = ROLES[role_index]
+    user = world["users"][role]
+    if user:
+        client.force_login(user)
+    version = application.versions.get()
+    attachment = application.attachments.first()
+    expected = {"lead": 200, "partner": 200, "recommender": 200, "organiser": 200, "anonymous": 302}.get(role, 404)
+    for url in (reverse("applications:receipt", args=[version.pk]),
+                reverse("applications:attachment", args=[attachment.pk])):
+        assert client.get(url).status_code == expected, (url, role)
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    ("lead", True), ("partner", True), ("other_applicant", False), ("recommender", True),
+    ("other_recommender", False), ("organiser", True), ("other_organiser", False), ("issuer", False),
+    ("expert", False),
+])
+def test_lists_show_only_what_each_role_may_see(client, world, role, sees):
+    application = world["application"]
+    client.force_login(world["users"][role])
+    pages = [reverse("applications:list")]
+    if role in {"recommender", "other_recommender", "organiser", "other_organiser"}:
+        pages = [reverse("applications:review")]
+    for url in pages:
+        assert (application.number in client.get(url).content.decode()) is sees
+
+
+def test_partner_sees_read_only(client, world):
+    client.force_login(world["users"]["partner"])
+    page = client.get(reverse("applications:detail", args=[world["application"].pk])).content.decode()
+    assert world["application"].number in page
+    assert reverse("applications:edit", args=[world["application"].pk]) not in page
+
+
+def test_drafts_are_hidden_from_recommender_and_organiser(client, world, organiser_staff):
+    other = make_applicant()
+    draft = services.application_start(bang=world["application"].bang, by=other)
+    client.force_login(organiser_staff)
+    assert client.get(reverse("applications:detail", args=[draft.pk])).status_code == 404
+
+
+def test_review_pages_refuse_applicants(client, world):
+    client.force_login(world["users"]["other_applicant"])
+    assert client.get(reverse("applications:review")).status_code == 403
+    assert client.get(reverse("applications:list_summary", args=[world["bang_list"].pk])).status_code == 403
+
+
+def test_receipt_pdf_has_number_and_time(client, world):
+    client.force_login(world["users"]["lead"])
+    version = world["application"].versions.get()
+    response = client.get(reverse("applications:receipt_pdf", args=[version.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert version.receipt in text
+    assert version.submitted_at.astimezone().strftime("%Y") in text
+
+
+def test_summary_export_one_row_per_application(client, world, organiser_staff):
+    client.force_login(organiser_staff)
+    response = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2
+    assert row["牵头单位"] == world["application"].lead.name
+    assert row["区内/区外"] == "区内"
+    assert row["申请财政补助（万元）"] == 200
+    assert row["推荐单位"] == "通辽市科学技术局"
+    assert "联合体成员" in header
+
+
+def test_start_shows_refusal_reason_on_bang_page(client, world):
+    issuer = world["users"]["issuer"]
+    client.force_login(issuer)
+    page = client.get(reverse("bangs:bang_detail", args=[world["application"].bang_id])).content.decode()
+    assert "发榜企业不能揭自己发布的榜" in page
+    response = client.post(reverse("applications:start", args=[world["application"].bang_id]))
+    assert response.status_code == 302
+    assert not Application.objects.filter(lead=issuer.organisation).exists()
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_list_pages_query_counts(client, organiser_staff, django_assert_max_num_queries, rows):
+    bang_list = make_bang_list(by=organiser_staff, bangs=1)
+    bang = bang_list.bangs.get()
+    applicants = [make_applicant() for _ in range(rows)]
+    for user in applicants:
+        a = fill(services.application_start(bang=bang, by=user), user, partners=[OrganisationFactory()])
+        services.application_submit(application=a, by=user)
+    client.force_login(organiser_staff)
+    for url in (reverse("applications:review"), reverse("applications:list_summary", args=[bang_list.pk]),
+                reverse("applications:list_summary_export", args=[bang_list.pk])):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
+    client.force_login(applicants[0])
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("applications:list")).status_code == 200
+
+
+def test_edit_keeps_everything_on_a_validation_error(client, world):
+    lead = world["users"]["lead"]
+    other = make_applicant(organisation=lead.organisation)
+    other_list = make_bang_list(by=world["users"]["organiser"])
+    application = services.application_start(bang=other_list.bangs.get(), by=other)
+    client.force_login(other)
+    url = reverse("applications:edit", args=[application.pk])
+    page = client.get(url).content.decode()
+    assert "实施方案" in page
+    payload = {
+        "objectives": "很长的目标文字", "lead_months": "abc",
+        "partners-TOTAL_FORMS": "2", "partners-INITIAL_FORMS": "0", "partners-MIN_NUM_FORMS": "0", "partners-MAX_NUM_FORMS": "1000",
+        "milestones-TOTAL_FORMS": "2", "milestones-INITIAL_FORMS": "0", "milestones-MIN_NUM_FORMS": "0", "milestones-MAX_NUM_FORMS": "1000",
+        "save": "1",
+    }
+    response = client.post(url, payload)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "很长的目标文字" in page
+    assert "输入整数" in page  # the error sits next to the field
