@@ -123,3 +123,15 @@ class DecisionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("文件"))
+
+
+class RecommenderRouteForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("申报单位所在盟市或省份"), queryset=None)
+    recommender = forms.ModelChoiceField(label=_("推荐单位"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Organisation, Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(level__in=["city", "province"]).order_by("code")
+        self.fields["recommender"].queryset = Organisation.objects.filter(kind="government").order_by("name")

@@ -531,3 +531,11 @@ def deadline_summaries_send(*, now: datetime.datetime | None = None) -> int:
         ))
     return sent
 
+
+
+@transaction.atomic
+def recommender_route_set(*, region, recommender: Organisation, by: User) -> RecommenderRoute:
+    """Send applications from units of `region` (a 盟市 or province) to `recommender` from now on."""
+    route, created = RecommenderRoute.objects.update_or_create(region=region, defaults={"recommender": recommender})
+    activity_record(target=route, by=by, action=_("设置推荐单位"), note=f"{region} → {recommender}")
+    return route

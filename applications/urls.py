@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.my_applications, name="list"),
     path("start/<int:bang_pk>/", views.start, name="start"),
     path("review/", views.review_queue, name="review"),
+    path("routes/", views.routes, name="routes"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/attachments/<int:item_pk>/", views.upload, name="upload"),

@@ -368,3 +368,21 @@ def bang_apply_context(request, bang: Bang) -> dict:
         "is_applicant": True,
     }
 
+
+
+@login_required
+def routes(request):
+    """Staff map regions to recommending bodies (推荐单位)."""
+    from .forms import RecommenderRouteForm
+    from .models import RecommenderRoute
+
+    if not request.user.has_perm("accounts.manage_units"):
+        raise PermissionDenied
+    form = RecommenderRouteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.recommender_route_set(by=request.user, **form.cleaned_data)
+        messages.success(request, _("已保存。"))
+        return redirect("applications:routes")
+    qs = RecommenderRoute.objects.select_related("region", "recommender").order_by("region__code")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "applications/routes.html", {"form": form, "page_obj": page, "querystring": ""})

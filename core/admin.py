@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ActivityLog
+from .models import ActivityLog, CalendarDay
 
 
 @admin.register(ActivityLog)
@@ -16,3 +16,8 @@ class ActivityLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_workday"]

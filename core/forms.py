@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class RowFormMixin:
@@ -27,3 +28,10 @@ def formset_rows(formset) -> list[dict]:
             continue
         rows.append(data)
     return rows
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    is_workday = forms.BooleanField(label=_("调休上班（工作日）"), required=False,
+                                    help_text=_("法定节假日不勾选；周末调休上班的日期勾选。"))
+    name = forms.CharField(label=_("名称"), max_length=64, required=False)

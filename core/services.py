@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .exceptions import TransitionError
@@ -67,3 +67,16 @@ def state_transition(
         target=obj, by=by, action=action, from_state=current, to_state=to, note=note,
         internal_note=internal_note,
     )
+
+
+@transaction.atomic
+def calendar_day_set(*, date, is_workday: bool, name: str, by) -> "CalendarDay":
+    """Record a holiday or make-up working day for a year the calendar package does not cover."""
+    from .models import CalendarDay
+
+    day, created = CalendarDay.objects.update_or_create(
+        date=date, defaults={"is_workday": is_workday, "name": name, "created_by": by}
+    )
+    activity_record(target=day, by=by, action=_("录入节假日") if created else _("修改节假日"),
+                    note=f"{date} {name} {'上班' if is_workday else '休息'}")
+    return day

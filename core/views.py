@@ -1,4 +1,8 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection
 from django.http import JsonResponse
@@ -66,3 +70,26 @@ def healthz(request):
     broker = broker_status()
     status = 200 if database == "ok" else 503
     return JsonResponse({"database": database, "broker": broker}, status=status)
+
+
+@login_required
+def calendar_days(request):
+    """Staff enter next year's holidays before the calendar package has them."""
+    from .forms import CalendarDayForm
+    from .models import CalendarDay
+    from .services import calendar_day_set
+
+    if not request.user.has_perm("accounts.manage_units"):
+        raise PermissionDenied
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        calendar_day_set(by=request.user, **form.cleaned_data)
+        messages.success(request, _("已保存。"))
+        return redirect("calendar_days")
+    year = request.GET.get("year", "")
+    days = CalendarDay.objects.all()
+    if year.isdigit():
+        days = days.filter(date__year=int(year))
+    page = Paginator(days.order_by("date"), 50).get_page(request.GET.get("page"))
+    return render(request, "calendar_days.html", {"form": form, "page_obj": page, "filters": request.GET,
+                                                  "querystring": f"year={year}" if year else ""})

@@ -85,3 +85,35 @@ def test_english_can_be_chosen(client):
 def test_browser_language_alone_does_not_switch_to_english(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-hans"' in page
+
+
+@pytest.mark.django_db
+def test_staff_enter_future_holidays_others_refused(client):
+    import datetime
+
+    from core.calendar import add_working_days
+    from core.models import CalendarDay
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(roles=["applicant"]))
+    assert client.get(reverse("calendar_days")).status_code == 403
+    client.force_login(UserFactory(roles=["staff"]))
+    client.post(reverse("calendar_days"), {"date": "2027-02-08", "name": "春节", "is_workday": ""})
+    assert CalendarDay.objects.get(date=datetime.date(2027, 2, 8)).is_workday is False
+    result = add_working_days(datetime.date(2027, 2, 5), 1)  # Fri → (Mon 8 is a holiday) → Tue 9
+    assert result.day == datetime.date(2027, 2, 9) and result.warnings == []
+
+
+@pytest.mark.django_db
+def test_staff_set_recommender_route(client):
+    from accounts.models import Region
+    from applications.models import RecommenderRoute
+    from tests.factories import OrganisationFactory, UserFactory
+
+    bureau = OrganisationFactory(kind="government")
+    client.force_login(UserFactory(roles=["recommender"]))
+    assert client.get(reverse("applications:routes")).status_code == 403
+    client.force_login(UserFactory(roles=["staff"]))
+    region = Region.objects.get(code="150600")
+    client.post(reverse("applications:routes"), {"region": region.pk, "recommender": bureau.pk})
+    assert RecommenderRoute.objects.get(region=region).recommender == bureau
