@@ -20,9 +20,13 @@ cat <<TXT
   Demo logins (password for all: Jiebang@2026)
     staff        管理人员（科技厅高新技术处）
     staff_agri   管理人员（科技厅农村科技处）
+    staff_ordos  管理人员（鄂尔多斯市科学技术局，正在申报的榜单）
+    staff_rare   管理人员（稀土新材料技术创新中心，含定向榜单）
+    staff_tongliao 管理人员（通辽市科学技术局）
     enterprise   发榜企业（包头长安永磁电机有限公司）
     mengtai      发榜企业（内蒙古蒙肽生物工程有限公司）
-    applicant    揭榜单位（哈尔滨工业大学）
+    applicant    揭榜单位（哈尔滨工业大学，区外）
+    imun         揭榜单位（内蒙古民族大学，通辽）
     expert       专家
     recommender  推荐单位（通辽市科学技术局）
     admin        系统管理员（/admin/）
