@@ -31,4 +31,5 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: install
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l en --no-location && $(BIN)/python manage.py compilemessages -l en
+	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv

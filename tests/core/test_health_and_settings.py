@@ -77,6 +77,8 @@ def test_english_can_be_chosen(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert 'lang="en"' in page
+    assert "Enterprises set the problems, the able solve them" in page
+    assert "Lists open for applications" in page
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert 'lang="zh-hans"' in client.get("/").content.decode()
 
