@@ -17,7 +17,7 @@ from core.views import FilteredListMixin, PortalPermissionMixin
 from . import services
 from .enums import OrganisationKind, Role
 from .forms import DishonestForm, OrganisationForm, RegisterForm, StaffUserForm
-from .models import JoinRequest, Organisation, RoleGrant, User
+from .models import Organisation, RoleGrant, User
 from .selectors import join_request_list_for_user
 
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from core.exceptions import DomainError
 from core.forms import formset_rows
 from core.pdf import html_to_pdf
 from core.selectors import activity_list_for
+from core.views import paginate, querystring_without_page
 
 from . import services
 from .enums import ApplicationState
@@ -35,11 +35,6 @@ from .forms import (
 from .models import Application, ApplicationVersion, Attachment, Partner
 from .selectors import application_list_for_user
 
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _get(request, pk: int, perm: str | None = None) -> Application:
@@ -73,10 +68,10 @@ def my_applications(request):
         qs = qs.filter(Q(bang__title__icontains=q) | Q(number__icontains=q))
     if state := request.GET.get("state"):
         qs = qs.filter(state=state)
-    page = Paginator(qs.order_by("-updated_at"), 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-updated_at"), 20)
     return render(
         request, "applications/application_list.html",
-        {"page_obj": page, "querystring": _querystring(request), "states": ApplicationState.choices,
+        {"page_obj": page, "querystring": querystring_without_page(request), "states": ApplicationState.choices,
          "filters": request.GET},
     )
 
@@ -281,9 +276,9 @@ def review_queue(request):
         qs = qs.filter(state=state)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(lead__name__icontains=q) | Q(bang__title__icontains=q) | Q(number__icontains=q))
-    page = Paginator(qs.order_by("submitted_at", "pk"), 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("submitted_at", "pk"), 20)
     return render(request, "applications/review_queue.html", {
-        "page_obj": page, "querystring": _querystring(request), "states": ApplicationState.choices,
+        "page_obj": page, "querystring": querystring_without_page(request), "states": ApplicationState.choices,
         "filters": request.GET, "effective_state": state,
     })
 
@@ -305,9 +300,9 @@ def list_summary(request, pk: int):
     if not request.user.has_perm("bangs.manage_banglist", bang_list):
         raise PermissionDenied
     qs = _summary_queryset(request, bang_list)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(request, "applications/list_summary.html", {
-        "bang_list": bang_list, "page_obj": page, "querystring": _querystring(request),
+        "bang_list": bang_list, "page_obj": page, "querystring": querystring_without_page(request),
     })
 
 
@@ -384,5 +379,5 @@ def routes(request):
         messages.success(request, _("已保存。"))
         return redirect("applications:routes")
     qs = RecommenderRoute.objects.select_related("region", "recommender").order_by("region__code")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(request, "applications/routes.html", {"form": form, "page_obj": page, "querystring": ""})

@@ -19,7 +19,7 @@ from demands.services import demand_mark_listed
 from notifications.services import notification_send
 
 from .enums import DEFAULT_CHECKLIST, DEFAULT_CONDITIONS, DEFAULT_PROCESS, LIST_TRANSITIONS, BangListState
-from .models import Amendment, Bang, BangList, ChecklistItem, Contact, DemandOpinion, Indicator, ListFile
+from .models import Amendment, Bang, BangList, ChecklistItem, DemandOpinion, Indicator, ListFile
 
 LIST_FIELDS = [
     "title", "preamble", "conditions", "process", "opens_at", "deadline", "recommend_deadline",

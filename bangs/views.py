@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.forms import formset_rows
 from core.selectors import activity_list_for
+from core.views import paginate, querystring_without_page
 from demands.enums import DemandState
 from demands.selectors import demand_list_for_user
 
@@ -44,14 +44,6 @@ from .selectors import (
 )
 
 
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _page(request, queryset, per_page=20):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def _require_login(request):
@@ -68,10 +60,10 @@ def browse(request):
     bang_filter = BangFilter(request.GET or None, queryset=bang_browse(request.user))
     style_filter_form(bang_filter.form)
     qs = bang_filter.qs.order_by("-bang_list__published_at", "bang_list_id", "number")
-    page = _page(request, qs)
+    page = paginate(request, qs)
     return render(
         request, "bangs/browse.html",
-        {"filter": bang_filter, "page_obj": page, "querystring": _querystring(request)},
+        {"filter": bang_filter, "page_obj": page, "querystring": querystring_without_page(request)},
     )
 
 
@@ -81,10 +73,10 @@ def list_index(request):
         queryset=bang_list_browsable(request.user).annotate(bang_count=Count("bangs")).order_by("-published_at"),
     )
     style_filter_form(list_filter.form)
-    page = _page(request, list_filter.qs)
+    page = paginate(request, list_filter.qs)
     return render(
         request, "bangs/list_index.html",
-        {"filter": list_filter, "page_obj": page, "querystring": _querystring(request)},
+        {"filter": list_filter, "page_obj": page, "querystring": querystring_without_page(request)},
     )
 
 
@@ -157,10 +149,10 @@ def manage(request):
         qs = qs.filter(title__icontains=q)
     if state := request.GET.get("state"):
         qs = qs.filter(state=state)
-    page = _page(request, qs.order_by("-created_at"))
+    page = paginate(request, qs.order_by("-created_at"))
     return render(
         request, "bangs/manage.html",
-        {"page_obj": page, "querystring": _querystring(request), "states": BangListState.choices,
+        {"page_obj": page, "querystring": querystring_without_page(request), "states": BangListState.choices,
          "filters": request.GET},
     )
 
@@ -379,7 +371,7 @@ def pool(request):
         drafts = drafts.filter(organiser_id=request.user.organisation_id)
     return render(
         request, "bangs/pool.html",
-        {"page_obj": _page(request, qs), "querystring": _querystring(request), "draft_lists": drafts,
+        {"page_obj": paginate(request, qs), "querystring": querystring_without_page(request), "draft_lists": drafts,
          "filters": request.GET, "available": set(services.bang_pool(request.user).values_list("pk", flat=True))},
     )
 
@@ -423,10 +415,10 @@ def expert_dashboard(request):
         qs = qs.filter(submitted_at__isnull=True)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(demand__name__icontains=q)
-    page = _page(request, qs.order_by("submitted_at", "-assigned_at"))
+    page = paginate(request, qs.order_by("submitted_at", "-assigned_at"))
     return render(
         request, "bangs/expert_dashboard.html",
-        {"page_obj": page, "querystring": _querystring(request), "filters": request.GET},
+        {"page_obj": page, "querystring": querystring_without_page(request), "filters": request.GET},
     )
 
 

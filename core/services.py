@@ -70,7 +70,7 @@ def state_transition(
 
 
 @transaction.atomic
-def calendar_day_set(*, date, is_workday: bool, name: str, by) -> "CalendarDay":
+def calendar_day_set(*, date, is_workday: bool, name: str, by):
     """Record a holiday or make-up working day for a year the calendar package does not cover."""
     from .models import CalendarDay
 

@@ -12,6 +12,17 @@ from django.views.decorators.cache import never_cache
 from .health import broker_status
 
 
+def querystring_without_page(request) -> str:
+    """The current filters, for pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def paginate(request, queryset, per_page: int = 20):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
 class PortalPermissionMixin(PermissionRequiredMixin):
     """Anonymous visitors go to the login page; signed-in users without the permission get 403."""
 
@@ -25,9 +36,7 @@ class FilteredListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context["querystring"] = params.urlencode()
+        context["querystring"] = querystring_without_page(self.request)
         context["filters"] = self.request.GET
         return context
 

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from .models import Demand
 
 
 def _columns():

@@ -16,7 +16,7 @@ def send_notification_email(self, notification_id: int) -> bool:
     try:
         return notification_email_deliver(notification_id=notification_id)
     except OSError as exc:
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
 
 
 @shared_task(name="notifications.send_pending_emails")

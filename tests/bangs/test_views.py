@@ -1,13 +1,11 @@
 """Permissions of each role on every bangs view, targeted lists, search, feed and API."""
 
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bangs import services
-from bangs.enums import BangListState
 from bangs.models import BangList, ListFile
 
 from ..factories import OrganisationFactory, UserFactory, make_bang_list

@@ -49,6 +49,15 @@ def test_debug_off_refuses_default_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_wsgi_server_refuses_default_secret_key_when_debug_is_unset():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import jiebang.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
 def test_debug_off_starts_with_a_secret_key():
     result = _run_check({"DEBUG": "0", "SECRET_KEY": "a-real-secret-for-this-test-0123456789"})
     assert result.returncode == 0, result.stderr

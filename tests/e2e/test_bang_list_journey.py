@@ -30,7 +30,7 @@ def test_staff_condense_publish_and_public_find(new_page):
     kjt = OrganisationFactory(kind="government", name="内蒙古自治区科学技术厅")
     staff = _user(username="gaoxin", organisation=kjt, department=Department.objects.get(name="高新技术处"),
                   roles=[Role.STAFF])
-    expert = _user(username="zhuanjia", full_name="寇专家", organisation=OrganisationFactory(kind="university"),
+    _user(username="zhuanjia", full_name="寇专家", organisation=OrganisationFactory(kind="university"),
                    roles=[Role.EXPERT])
     enterprise = make_enterprise_user()
     round_ = RoundFactory()
