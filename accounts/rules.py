@@ -30,3 +30,13 @@ def is_first_user_of_unit(user, join_request) -> bool:
 rules.add_perm("accounts.manage_units", is_portal_staff)
 rules.add_perm("accounts.manage_users", is_portal_staff)
 rules.add_perm("accounts.decide_join_request", is_portal_staff | is_first_user_of_unit)
+
+
+@rules.predicate
+def is_member_of_unit(user, organisation) -> bool:
+    return organisation is not None and user.organisation_id == organisation.pk
+
+
+# The unit's particulars are kept by its enterprise or applicant accounts (not by experts or staff
+# who merely belong to it).
+rules.add_perm("accounts.change_unit", is_member_of_unit & (is_enterprise | is_applicant))

@@ -56,15 +56,20 @@ def unit_detail(request):
     org = request.user.organisation
     if org is None:
         raise PermissionDenied(_("您尚未加入任何单位。"))
+    can_change = request.user.has_perm("accounts.change_unit", org)
     form = OrganisationForm(request.POST or None, instance=org)
     if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
         if form.is_valid():
             services.organisation_update(organisation=org, data=form.cleaned_data, by=request.user)
             messages.success(request, _("单位信息已保存。"))
             return redirect("accounts:unit")
         org.refresh_from_db()
     members = org.members.order_by("date_joined")
-    return render(request, "accounts/unit_detail.html", {"org": org, "form": form, "members": members})
+    return render(
+        request, "accounts/unit_detail.html", {"org": org, "form": form, "members": members, "can_change": can_change}
+    )
 
 
 class JoinRequestListView(LoginRequiredMixin, ListView):

@@ -64,6 +64,10 @@ def dashboard(request):
         return redirect("demands:list")
     if user.has_role("expert"):
         return redirect("bangs:expert_dashboard")
+    if user.has_role("applicant"):
+        return redirect("applications:list")
+    if user.has_role("recommender"):
+        return redirect("applications:review")
     return render(request, "dashboard.html")
 
 

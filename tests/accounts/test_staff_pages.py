@@ -111,3 +111,21 @@ def test_unit_list_query_count_constant(client, staff, django_assert_max_num_que
     with django_assert_max_num_queries(8):
         response = client.get(reverse("accounts:unit_list"))
     assert response.status_code == 200
+
+
+def test_unit_particulars_edited_by_its_enterprise_accounts_only(client, alice, expert):
+    from tests.factories import UserFactory
+
+    url = reverse("accounts:unit")
+    client.force_login(alice)
+    response = client.post(url, {"name": "新名称有限公司", "kind": "enterprise", "region": alice.organisation.region_id,
+                                 "postcode": "014060"})
+    assert response.status_code == 302
+    alice.organisation.refresh_from_db()
+    assert alice.organisation.name == "新名称有限公司"
+    colleague_expert = UserFactory(organisation=alice.organisation, roles=["expert"])
+    client.force_login(colleague_expert)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"name": "改名"}).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
