@@ -230,6 +230,13 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.purpose} {self.name}"
 
+    def applies_to(self, number: int) -> bool:
+        """Whether this contact answers for bang `number` ("1、2", "1,2"; empty means every bang)."""
+        if not self.bang_numbers.strip():
+            return True
+        numbers = self.bang_numbers.replace("，", "、").replace(",", "、").split("、")
+        return str(number) in {n.strip() for n in numbers}
+
 
 class ListFile(models.Model):
     """A file attached to the announcement, such as the official notice."""

@@ -112,10 +112,7 @@ def list_detail(request, pk: int):
 def bang_detail(request, pk: int):
     bang = get_object_or_404(bang_list_for_user(request.user).prefetch_related(*bang_prefetch()), pk=pk)
     bang_list = bang.bang_list
-    contacts = [
-        c for c in bang_list.contacts.all()
-        if not c.bang_numbers or str(bang.number) in c.bang_numbers.replace("，", "、").replace(",", "、").split("、")
-    ]
+    contacts = [c for c in bang_list.contacts.all() if c.applies_to(bang.number)]
     from applications.views import bang_apply_context
 
     return render(

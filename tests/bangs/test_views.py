@@ -250,3 +250,27 @@ def test_upload_over_size_limit_refused(settings, organiser_staff, lists):
     big = SimpleUploadedFile("big.pdf", _pdf_bytes() + b"0" * 2048)
     with pytest.raises(Exception, match="超过了"):
         services.bang_list_file_add(bang_list=lists["draft"], upload=big, title="大文件", by=organiser_staff)
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_manage_page_query_count_constant(client, organiser_staff, django_assert_max_num_queries, size):
+    for i in range(size):
+        make_bang_list(by=organiser_staff, bangs=2, title=f"管理榜单{i}", publish=bool(i % 2))
+    client.force_login(organiser_staff)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("bangs:manage")).status_code == 200
+
+
+def test_contacts_per_bang_shown_on_the_right_bang(client, organiser_staff):
+    from bangs.models import Contact
+
+    bang_list = make_bang_list(by=organiser_staff, bangs=2, publish=False)
+    Contact.objects.create(bang_list=bang_list, purpose="业务咨询", name="张凤起", phone="0475-8835389", bang_numbers="1")
+    Contact.objects.create(bang_list=bang_list, purpose="业务咨询", name="田庚强", phone="0475-8835391", bang_numbers="2")
+    Contact.objects.create(bang_list=bang_list, purpose="组织申报", name="仇玉敏", phone="0475-8835398")
+    services.bang_list_publish(bang_list=bang_list, by=organiser_staff)
+    first, second = bang_list.bangs.order_by("number")
+    page = client.get(reverse("bangs:bang_detail", args=[first.pk])).content.decode()
+    assert "张凤起" in page and "仇玉敏" in page and "田庚强" not in page
+    page = client.get(reverse("bangs:bang_detail", args=[second.pk])).content.decode()
+    assert "田庚强" in page and "张凤起" not in page
