@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from accounts.enums import Role
 from bangs.models import Bang
 from bangs.selectors import bang_list_for_user, bang_list_list_for_user
 from core.exceptions import DomainError
+from core.files import file_response
 from core.forms import formset_rows
 from core.pdf import html_to_pdf
 from core.selectors import activity_list_for
@@ -346,7 +347,7 @@ def receipt_pdf(request, pk: int):
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
     _get(request, attachment.application_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return file_response(attachment.file, attachment.original_name)
 
 
 def bang_apply_context(request, bang: Bang) -> dict:

@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.files import file_response
 from core.forms import formset_rows
 from core.selectors import activity_list_for
 from core.views import paginate, querystring_without_page
@@ -129,7 +129,7 @@ def bang_detail(request, pk: int):
 def list_file_download(request, pk: int):
     attached = get_object_or_404(ListFile, pk=pk, bang_list__in=bang_list_list_for_user(request.user))
     name = attached.original_name or f"{attached.title}{os.path.splitext(attached.file.name)[1]}"
-    return FileResponse(attached.file.open("rb"), as_attachment=True, filename=name)
+    return file_response(attached.file, name)
 
 
 # --- organiser staff -----------------------------------------------------------------------

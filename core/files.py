@@ -80,3 +80,12 @@ def prepare_upload(upload) -> tuple[str, str]:
     extension = validate_upload(upload)
     upload.name = f"upload.{extension}"
     return original, extension
+
+
+def file_response(field_file, filename: str):
+    """Serve a stored file as a download, or 404 if it has gone from storage."""
+    from django.http import FileResponse, Http404
+
+    if not field_file or not field_file.storage.exists(field_file.name):
+        raise Http404("file missing")
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)

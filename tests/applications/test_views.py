@@ -199,3 +199,10 @@ def test_edit_keeps_everything_on_a_validation_error(client, world):
     assert response.status_code == 200
     assert "很长的目标文字" in page
     assert "输入整数" in page  # the error sits next to the field
+
+
+def test_missing_stored_file_is_404_not_500(client, world):
+    attachment = world["application"].attachments.first()
+    attachment.file.storage.delete(attachment.file.name)
+    client.force_login(world["users"]["lead"])
+    assert client.get(reverse("applications:attachment", args=[attachment.pk])).status_code == 404
