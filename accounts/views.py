@@ -12,7 +12,7 @@ from django.views.generic import FormView, ListView
 
 from core.exceptions import DomainError
 from core.selectors import activity_list_for
-from core.views import FilteredListMixin, PortalPermissionMixin
+from core.views import FilteredListMixin, PortalPermissionMixin, perform
 
 from . import services
 from .enums import OrganisationKind, Role
@@ -87,12 +87,11 @@ def join_request_decide(request, pk: int):
     if not request.user.has_perm("accounts.decide_join_request", join_request):
         raise PermissionDenied
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.join_request_decide(join_request=join_request, by=request.user, approve=approve)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已同意加入。") if approve else _("已拒绝申请。"))
+    perform(
+        request,
+        lambda: services.join_request_decide(join_request=join_request, by=request.user, approve=approve),
+        success=_("已同意加入。") if approve else _("已拒绝申请。"),
+    )
     return redirect("accounts:join_requests")
 
 

@@ -19,7 +19,7 @@ from core.files import file_response
 from core.forms import formset_rows
 from core.pdf import html_to_pdf
 from core.selectors import activity_list_for
-from core.views import paginate, querystring_without_page
+from core.views import paginate, perform, querystring_without_page
 
 from . import services
 from .enums import ApplicationState
@@ -224,12 +224,8 @@ def detail(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     application = _get(request, pk, "applications.own_application")
-    try:
-        services.application_withdraw(application=application, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("申报已撤回。截止前可修改后重新提交。"))
+    perform(request, lambda: services.application_withdraw(application=application, by=request.user),
+            success=_("申报已撤回。截止前可修改后重新提交。"))
     return redirect("applications:detail", pk=pk)
 
 

@@ -1,9 +1,8 @@
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
-
-from django.conf import settings
 
 from .selectors import bang_list_browsable
 

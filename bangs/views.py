@@ -14,7 +14,7 @@ from core.exceptions import DomainError
 from core.files import file_response
 from core.forms import formset_rows
 from core.selectors import activity_list_for
-from core.views import paginate, querystring_without_page
+from core.views import paginate, perform, querystring_without_page
 from demands.enums import DemandState
 from demands.selectors import demand_list_for_user
 
@@ -220,15 +220,8 @@ def _list_action(request, pk: int, perm: str):
 @require_POST
 def list_publish(request, pk: int):
     bang_list = _list_action(request, pk, "bangs.manage_banglist")
-    try:
-        services.bang_list_publish(bang_list=bang_list, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("榜单已发布。"))
+    perform(request, lambda: services.bang_list_publish(bang_list=bang_list, by=request.user),
+            success=_("榜单已发布。"))
     return redirect("bangs:list_detail", pk=pk)
 
 
@@ -238,14 +231,12 @@ def list_withdraw(request, pk: int):
     bang_list = _list_action(request, pk, "bangs.manage_banglist")
     form = ListWithdrawForm(request.POST)
     form.is_valid()
-    try:
-        services.bang_list_withdraw(bang_list=bang_list, reason=form.cleaned_data.get("reason", ""), by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("榜单已撤回。"))
+    perform(
+        request,
+        lambda: services.bang_list_withdraw(bang_list=bang_list, reason=form.cleaned_data.get("reason", ""),
+                                            by=request.user),
+        success=_("榜单已撤回。"),
+    )
     return redirect("bangs:list_detail", pk=pk)
 
 
@@ -276,16 +267,13 @@ def list_file_upload(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请选择要上传的文件。"))
         return redirect("bangs:list_detail", pk=pk)
-    try:
-        services.bang_list_file_add(
+    perform(
+        request,
+        lambda: services.bang_list_file_add(
             bang_list=bang_list, upload=form.cleaned_data["file"], title=form.cleaned_data["title"], by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("附件已上传。"))
+        ),
+        success=_("附件已上传。"),
+    )
     return redirect("bangs:list_detail", pk=pk)
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -9,7 +9,24 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from .exceptions import DomainError
 from .health import broker_status
+
+
+def perform(request, action, *, success: str):
+    """Run a service call for a POST view: its refusals become error messages, its success a
+    success message. Returns what the service returned, or None if it refused."""
+    try:
+        result = action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+        return result
+    return None
 
 
 def querystring_without_page(request) -> str:

@@ -15,7 +15,7 @@ from django.views.generic import ListView
 from accounts.models import Region
 from core.exceptions import DomainError
 from core.selectors import activity_list_for
-from core.views import FilteredListMixin, PortalPermissionMixin
+from core.views import FilteredListMixin, PortalPermissionMixin, perform
 
 from . import services
 from .enums import DemandState
@@ -181,12 +181,11 @@ def demand_withdraw(request, pk: int):
     demand = _get_demand(request, pk, "demands.own_demand")
     form = WithdrawForm(request.POST)
     form.is_valid()
-    try:
-        services.demand_withdraw(demand=demand, by=request.user, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("需求已撤回，可修改后重新提交。"))
+    perform(
+        request,
+        lambda: services.demand_withdraw(demand=demand, by=request.user, reason=form.cleaned_data.get("reason", "")),
+        success=_("需求已撤回，可修改后重新提交。"),
+    )
     return redirect("demands:detail", pk=pk)
 
 
@@ -210,14 +209,7 @@ def demand_screen(request, pk: int):
     service, done = SCREEN_ACTIONS[action]
     kwargs = {"internal_note": form.cleaned_data.get("internal_note", "")}
     kwargs["note" if action == "accept" else "reason"] = form.cleaned_data.get("reason", "")
-    try:
-        service(demand=demand, by=request.user, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    perform(request, lambda: service(demand=demand, by=request.user, **kwargs), success=done)
     return redirect("demands:detail", pk=pk)
 
 
