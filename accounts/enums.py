@@ -24,6 +24,8 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("专家")
     RECOMMENDER = "recommender", _("推荐单位")
     STAFF = "staff", _("管理人员")
+    # Manages accounts (create, edit, re-role, send password resets); the superuser has it implicitly.
+    ADMIN = "admin", _("平台管理员")
 
 
 class RegionLevel(models.TextChoices):

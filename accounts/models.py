@@ -72,6 +72,11 @@ class Organisation(models.Model):
         help_text=_("注册本单位的用户，审批加入本单位的申请。"),
     )
     is_verified = models.BooleanField(_("已核验"), default=False)
+    # A unit an applicant typed in as a partner: nobody has registered it, so its name is unchecked.
+    is_placeholder = models.BooleanField(
+        _("代填单位（未注册）"), default=False,
+        help_text=_("由申报单位代为填写的成员单位，名称等信息未经该单位确认。"),
+    )
     is_dishonest = models.BooleanField(_("列入失信名单"), default=False)
     dishonest_note = models.TextField(_("失信说明"), blank=True)
     created_at = models.DateTimeField(_("注册时间"), default=timezone.now)

@@ -74,6 +74,12 @@ class Application(models.Model):
         verbose_name=_("推荐单位"),
     )
     correction_deadline = models.DateTimeField(_("补正截止时间"), null=True, blank=True)
+    # "修改后重新提交": the lead edits a working copy while the submitted version keeps counting.
+    revising = models.BooleanField(_("修改中（未重新提交）"), default=False)
+    decided_version = models.ForeignKey(
+        "ApplicationVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("形式审查所依据的版本"),
+    )
     decided_at = models.DateTimeField(_("形式审查时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
