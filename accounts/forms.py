@@ -115,38 +115,36 @@ class OrganisationForm(forms.ModelForm):
 
 
 class StaffUserForm(forms.ModelForm):
-    roles = forms.MultipleChoiceField(label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    password = forms.CharField(
-        label=_("初始密码"), widget=forms.PasswordInput, strip=False, required=False,
-        help_text=_("新建账号时必填；编辑时留空表示不修改。"),
+    """An administrator's account form. It has no password: the owner sets it from an e-mailed link."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
     )
 
     class Meta:
         model = User
         fields = ["username", "full_name", "mobile", "email", "title", "organisation", "department", "is_active"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, by: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["email"].required = True
         if self.instance.pk:
             self.fields["roles"].initial = sorted(self.instance.role_codes)
+        else:
+            self.fields["email"].help_text = _("账号建立后，系统向此邮箱发送设置密码的链接。")
+        if self.instance.pk and self.instance.pk == by.pk:
+            # Disabled fields ignore whatever is posted: nobody moves or re-roles themselves.
+            for name in ("organisation", "department", "is_active", "roles"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("不能修改自己的此项，请由其他管理员办理。")
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Div("username", "full_name", "mobile", "email", "title"),
-            Div("organisation", "department", "roles", "is_active", "password"),
+            Div("organisation", "department", "roles", "is_active"),
             Submit("submit", _("保存")),
         )
-
-    def clean(self):
-        data = super().clean()
-        if not self.instance.pk and not data.get("password"):
-            self.add_error("password", _("新建账号须设置初始密码。"))
-        if data.get("password"):
-            try:
-                password_validation.validate_password(data["password"], self.instance)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return data
 
 
 class DishonestForm(forms.Form):

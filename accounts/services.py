@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from notifications.services import notification_send
 
 from .enums import JoinRequestState, Role
 from .models import JoinRequest, Organisation, RoleGrant, User
-from .selectors import staff_users
+from .selectors import admin_users
 
 SELF_REGISTERING_ROLES = {Role.ENTERPRISE, Role.APPLICANT}
 
@@ -38,7 +39,7 @@ def organisation_register(*, unit: dict, user: dict, password: str, role: str) -
         return new_user, None
     request = JoinRequest.objects.create(organisation=existing, user=new_user, role=role)
     activity_record(target=existing, by=new_user, action=_("申请加入单位"), note=new_user.display_name)
-    recipients = list(staff_users())
+    recipients = list(admin_users())
     if existing.first_user is not None:
         recipients.append(existing.first_user)
     notification_send(
@@ -79,15 +80,34 @@ def join_request_decide(*, join_request: JoinRequest, by: User, approve: bool) -
     return request
 
 
+def _require_may_manage(by: User, target: User | None = None) -> None:
+    """Account management is for administrators; a superuser's account for superusers only."""
+    if not by.has_perm("accounts.manage_users"):
+        raise DomainError(_("只有平台管理员可以管理账号。"))
+    if target is not None and not by.has_perm("accounts.change_user", target):
+        raise DomainError(_("超级管理员的账号只能由超级管理员修改。"))
+
+
+def grantable_roles(by: User) -> set[str]:
+    """Roles `by` may hand out: every role for an administrator, else only those it holds itself."""
+    if by.is_superuser or by.has_role(Role.ADMIN):
+        return {r.value for r in Role}
+    return set(by.role_codes)
+
+
 @transaction.atomic
 def user_set_roles(*, user: User, roles: Iterable[str], by: User) -> None:
     wanted = set(roles)
     current = set(user.role_grants.values_list("role", flat=True))
     if wanted == current:
         return
+    labels = dict(Role.choices)
+    beyond = (wanted ^ current) - grantable_roles(by)
+    if beyond:
+        raise DomainError(_("您不能授予或撤销自己不具有的角色：%(roles)s。")
+                          % {"roles": "、".join(str(labels[r]) for r in sorted(beyond))})
     user.role_grants.exclude(role__in=wanted).delete()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in wanted - current])
-    labels = dict(Role.choices)
     activity_record(
         target=user, by=by, action=_("调整角色"),
         from_state=",".join(sorted(current)), to_state=",".join(sorted(wanted)),
@@ -96,24 +116,113 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User) -> None:
     user.__dict__.pop("role_codes", None)
 
 
+# What a person may not change on their own account: it would let them move into another
+# organiser or raise their own rights.
+SELF_LOCKED_FIELDS = ("organisation", "department", "is_active")
+
+
+def _describe(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
 @transaction.atomic
-def user_create(*, data: dict, password: str, roles: Iterable[str], by: User) -> User:
-    """Staff create an account (experts, recommenders, staff)."""
+def user_create(*, data: dict, roles: Iterable[str], by: User) -> User:
+    """An administrator creates an account (experts, recommenders, staff).
+
+    Nobody chooses another person's password: the account starts without one and its owner is
+    sent a link to set it. Side effects: activity log on the account, the e-mail after commit.
+    """
+    _require_may_manage(by)
+    if not data.get("email"):
+        raise ValidationError({"email": _("新建账号须填写电子邮箱，用于接收设置密码的链接。")})
     new_user = User(**data)
-    new_user.set_password(password)
+    new_user.set_unusable_password()
     new_user.save()
     activity_record(target=new_user, by=by, action=_("创建账号"))
     user_set_roles(user=new_user, roles=roles, by=by)
+    if new_user.is_active:
+        user_password_reset_send(user=new_user, by=by)
     return new_user
 
 
 @transaction.atomic
+def user_update(*, user: User, data: dict, roles: Iterable[str], by: User) -> User:
+    """An administrator edits an account: particulars, unit, roles, active flag. Never the password.
+
+    Every changed field goes to the account's activity log with its old and new value.
+    """
+    # Compare with the stored row: a bound ModelForm has already copied its data onto `user`.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_may_manage(by, user)
+    changed = [name for name, value in data.items() if getattr(user, name) != value]
+    if user.pk == by.pk:
+        locked = [name for name in changed if name in SELF_LOCKED_FIELDS]
+        if locked or set(roles) != set(user.role_grants.values_list("role", flat=True)):
+            raise DomainError(_("不能修改自己账号的所属单位、处室、角色或启用状态，请由其他管理员办理。"))
+    notes = []
+    for name in changed:
+        label = User._meta.get_field(name).verbose_name
+        notes.append(f"{label}：{_describe(getattr(user, name))} → {_describe(data[name])}")
+        setattr(user, name, data[name])
+    if changed:
+        user.save(update_fields=changed)
+        active_changed = "is_active" in changed
+        if active_changed:
+            activity_record(target=user, by=by, action=_("启用账号") if user.is_active else _("停用账号"))
+        rest = [n for n, name in zip(notes, changed, strict=True) if name != "is_active"]
+        if rest:
+            action = _("调整所属单位") if {"organisation", "department"} & set(changed) else _("修改账号")
+            activity_record(target=user, by=by, action=action, note="；".join(rest))
+    user_set_roles(user=user, roles=roles, by=by)
+    return user
+
+
+@transaction.atomic
 def user_set_active(*, user: User, active: bool, by: User) -> None:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_may_manage(by, user)
+    if user.pk == by.pk:
+        raise DomainError(_("不能停用自己的账号。"))
     if user.is_active == active:
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
     activity_record(target=user, by=by, action=_("启用账号") if active else _("停用账号"))
+
+
+def user_password_reset_send(*, user: User, by: User) -> None:
+    """Send the account's owner a link to set a new password (the same link as 忘记密码).
+
+    Logged on the account. The e-mail leaves after the transaction commits.
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    _require_may_manage(by, user)
+    if not user.email:
+        raise DomainError(_("该账号没有电子邮箱，无法发送重置密码邮件。"))
+    if not user.is_active:
+        raise DomainError(_("该账号已停用，请先启用再发送重置密码邮件。"))
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": user.email, "domain": site.netloc, "site_name": settings.PORTAL_NAME, "protocol": site.scheme,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)), "user": user,
+        "token": default_token_generator.make_token(user),
+    }
+    activity_record(target=user, by=by, action=_("发送重置密码邮件"), note=user.email)
+    transaction.on_commit(lambda: PasswordResetForm().send_mail(
+        "registration/password_reset_subject.txt", "registration/password_reset_email.html", context,
+        None, user.email,
+    ))
 
 
 @transaction.atomic
@@ -140,24 +249,6 @@ def organisation_set_dishonest(*, organisation: Organisation, dishonest: bool, n
     activity_record(
         target=org, by=by, action=_("列入失信名单") if dishonest else _("移出失信名单"), internal_note=note
     )
-
-
-@transaction.atomic
-def user_update(*, user: User, data: dict, roles: Iterable[str], password: str, by: User) -> User:
-    """Staff edit an account: particulars, roles, active flag and optionally a new password."""
-    # Compare with the stored row: a bound ModelForm has already copied its data onto `user`.
-    user = User.objects.select_for_update().get(pk=user.pk)
-    changed = [name for name, value in data.items() if getattr(user, name) != value]
-    for name in changed:
-        setattr(user, name, data[name])
-    if password:
-        user.set_password(password)
-        changed.append("password")
-    if changed:
-        user.save(update_fields=changed)
-        activity_record(target=user, by=by, action=_("修改账号"), note=", ".join(c for c in changed if c != "password"))
-    user_set_roles(user=user, roles=roles, by=by)
-    return user
 
 
 @transaction.atomic

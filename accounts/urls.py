@@ -14,4 +14,5 @@ urlpatterns = [
     path("staff/users/", views.UserListView.as_view(), name="user_list"),
     path("staff/users/new/", views.user_edit, name="user_create"),
     path("staff/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("staff/users/<int:pk>/reset-password/", views.user_password_reset, name="user_password_reset"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -190,22 +190,56 @@ class UserListView(PortalPermissionMixin, FilteredListMixin, ListView):
         return super().get_context_data(roles=Role.choices, **kwargs)
 
 
+def _account_for(request, pk: int) -> User:
+    """The account an administrator acts on; a superuser's is refused to anyone but a superuser."""
+    target = get_object_or_404(User, pk=pk)
+    if not request.user.has_perm("accounts.change_user", target):
+        raise PermissionDenied(_("超级管理员的账号只能由超级管理员修改。"))
+    return target
+
+
 def user_edit(request, pk: int | None = None):
     if (denied := _staff_only(request, "accounts.manage_users")) is not None:
         return denied
-    target = get_object_or_404(User, pk=pk) if pk else User()
-    form = StaffUserForm(request.POST or None, instance=target)
+    target = _account_for(request, pk) if pk else User()
+    form = StaffUserForm(request.POST or None, instance=target, by=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in StaffUserForm.Meta.fields}
-        roles, password = form.cleaned_data["roles"], form.cleaned_data["password"]
-        if target.pk:
-            services.user_update(user=target, data=data, roles=roles, password=password, by=request.user)
+        roles = form.cleaned_data["roles"]
+        try:
+            if target.pk:
+                services.user_update(user=target, data=data, roles=roles, by=request.user)
+                messages.success(request, _("账号已保存。"))
+            else:
+                target = services.user_create(data=data, roles=roles, by=request.user)
+                messages.success(request, _("账号已建立，设置密码的链接已发送至 %(email)s。") % {"email": target.email})
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except DomainError as error:
+            form.add_error(None, error.message)
         else:
-            target = services.user_create(data=data, password=password, roles=roles, by=request.user)
-        messages.success(request, _("账号已保存。"))
-        return redirect("accounts:user_list")
+            return redirect("accounts:user_edit", pk=target.pk)
+        if target.pk:
+            target.refresh_from_db()
     return render(
         request,
         "accounts/staff/user_form.html",
-        {"form": form, "target": target, "activity": activity_list_for(target) if target.pk else []},
+        {
+            "form": form, "target": target, "is_self": target.pk == request.user.pk,
+            "activity": activity_list_for(target) if target.pk else [],
+        },
     )
+
+
+@require_POST
+def user_password_reset(request, pk: int):
+    """An administrator sends the account's owner a link to set a new password (never sets it)."""
+    if (denied := _staff_only(request, "accounts.manage_users")) is not None:
+        return denied
+    target = _account_for(request, pk)
+    perform(
+        request, lambda: services.user_password_reset_send(user=target, by=request.user),
+        success=_("重置密码邮件已发送至 %(email)s。") % {"email": target.email},
+    )
+    return redirect("accounts:user_edit", pk=target.pk)

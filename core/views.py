@@ -85,6 +85,8 @@ def dashboard(request):
         return redirect("applications:list")
     if user.has_role("recommender"):
         return redirect("applications:review")
+    if user.has_role("admin"):
+        return redirect("accounts:user_list")
     return render(request, "dashboard.html")
 
 

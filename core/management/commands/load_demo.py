@@ -83,6 +83,7 @@ USERS = [
     ("imun", "包伟", "imun", None, [Role.APPLICANT], "13800000011"),
     ("expert", "高专家", "imu", None, [Role.EXPERT], "13800000006"),
     ("recommender", "仇玉敏", "tongliao", None, [Role.RECOMMENDER], "13800000007"),
+    ("useradmin", "赵平台", "kjt", None, [Role.ADMIN], "13800000012"),
 ]
 
 DEMANDS = [
