@@ -1,3 +1,4 @@
+import datetime
 import re
 from decimal import Decimal
 
@@ -93,9 +94,38 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.lead} · {self.bang}"
 
+    def content_refusal(self, at: datetime.datetime | None = None) -> str | None:
+        """Why the plan, partners, milestones, budget, commitments and attachments cannot be changed
+        now, or None if they can.
+
+        Submitted means frozen: a submitted application changes only through a revision (the
+        submitted version keeps counting until the new one is submitted), a withdrawal, or a return
+        for correction. After the deadline nothing changes but a return inside its window.
+        """
+        at = at or timezone.now()
+        bang_list = self.bang.bang_list
+        if self.state == ApplicationState.RETURNED:
+            if self.correction_deadline is None or at.replace(microsecond=0) > self.correction_deadline:
+                return _("补正期限已过，申报内容不能再修改。")
+            return None
+        if self.state not in EDITABLE_STATES:
+            return _("当前状态为“%(state)s”，申报内容不能修改。") % {"state": self.get_state_display()}
+        if self.state == ApplicationState.SUBMITTED and not self.revising:
+            return _("申报已提交，内容不能直接修改。如需修改，请在截止前点击“修改申报”（已提交的版本在重新提交前继续有效）或撤回申报。")
+        if not bang_list.is_open(at):
+            return _("申报已于%(deadline)s截止，申报内容不能再修改。") % {
+                "deadline": timezone.localtime(bang_list.deadline).strftime("%Y-%m-%d %H:%M:%S")}
+        return None
+
     @property
     def is_editable(self) -> bool:
-        return self.state in EDITABLE_STATES
+        return self.content_refusal() is None
+
+    @property
+    def can_revise(self) -> bool:
+        """A submitted application may be reopened for changes until the deadline."""
+        return (self.state == ApplicationState.SUBMITTED and not self.revising
+                and self.bang.bang_list.is_open())
 
     @property
     def bang_list(self):

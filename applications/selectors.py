@@ -32,3 +32,21 @@ def application_list_for_user(user) -> QuerySet[Application]:
     return Application.objects.select_related("bang__bang_list", "lead__region__parent", "recommender").filter(
         application_visibility_q(user)
     )
+
+
+def submitted_attachment_ids(application: Application, versions) -> set[int]:
+    """The attachments named in these submitted versions: what reviewers may open.
+
+    Versions record each file's id; versions made before ids were recorded are matched by hash.
+    """
+    ids: set[int] = set()
+    hashes: set[str] = set()
+    for version in versions:
+        for row in version.data.get("attachments", []):
+            if "id" in row:
+                ids.add(row["id"])
+            else:
+                hashes.add(row.get("sha256", ""))
+    if hashes:
+        ids |= set(application.attachments.filter(sha256__in=hashes).values_list("pk", flat=True))
+    return ids

@@ -138,8 +138,9 @@ def application_save_draft(
     """Save whatever was typed. Only types and the list's partner limit are checked here."""
     application = _locked(application)
     _require(by, "applications.own_application", application)
-    if not application.is_editable:
-        raise DomainError(_("当前状态为“%(state)s”，不能修改。") % {"state": application.get_state_display()})
+    # Checked here, on the locked row and the clock of this transaction: the edit form is not the guard.
+    if refusal := application.content_refusal(timezone.now()):
+        raise DomainError(refusal)
     values = {k: (v.replace("\r\n", "\n").strip() if isinstance(v, str) else v) for k, v in data.items()
               if k in DRAFT_FIELDS}
     changed = [k for k, v in values.items() if getattr(application, k) != v]
@@ -184,8 +185,8 @@ def application_attachment_add(*, application: Application, item_id: int, upload
     """Store an upload for one checklist item, checked by content; the previous file is kept, superseded."""
     application = _locked(application)
     _require(by, "applications.own_application", application)
-    if not application.is_editable:
-        raise DomainError(_("当前状态为“%(state)s”，不能上传附件。") % {"state": application.get_state_display()})
+    if refusal := application.content_refusal(timezone.now()):
+        raise DomainError(refusal)
     item = application.bang.bang_list.checklist.filter(pk=item_id).first()
     if item is None:
         raise DomainError(_("该材料不在本榜单的申报材料清单中。"))
@@ -292,7 +293,7 @@ def application_snapshot(application: Application) -> dict:
             for c in application.commitments.select_related("indicator")
         ],
         "attachments": [
-            {"item": a.item.title, "name": a.original_name, "sha256": a.sha256, "size": a.size}
+            {"id": a.pk, "item": a.item.title, "name": a.original_name, "sha256": a.sha256, "size": a.size}
             for a in application.attachments.filter(superseded=False).select_related("item")
         ],
     }
@@ -338,6 +339,8 @@ def application_submit(*, application: Application, by: User, expected_versions:
                     "deadline": timezone.localtime(bang_list.deadline).strftime("%Y-%m-%d %H:%M:%S")}
                 if now > bang_list.deadline else _("该榜单不在申报时间内。")
             )
+        if application.state == S.SUBMITTED and not application.revising:
+            raise DomainError(_("该申报已提交（回执已生成），请勿重复提交。如需修改，请先点击“修改申报”。"))
         if application.state not in {S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.RETURNED}:
             raise DomainError(_("当前状态为“%(state)s”，不能提交。") % {"state": application.get_state_display()})
         lead = application.lead
@@ -369,7 +372,7 @@ def application_submit(*, application: Application, by: User, expected_versions:
             action=_("提交申报") if version_number == 1 else _("重新提交（第%(n)d版）") % {"n": version_number},
             note=version.receipt,
             fields={"number": application.number, "submitted_at": now, "lead_snapshot": data["lead"],
-                    "recommender": recommender},
+                    "recommender": recommender, "revising": False},
         )
         notification_send(
             recipients=preliminary_reviewers(application),
@@ -403,7 +406,35 @@ def application_withdraw(*, application: Application, by: User) -> Application:
         if not application.bang.bang_list.accepts_at(timezone.now()):
             raise DomainError(_("申报已截止，不能撤回。"))
         state_transition(obj=application, to=S.WITHDRAWN, by=by, table=TRANSITIONS, labels=LABELS,
-                         action=_("撤回申报"))
+                         action=_("撤回申报"), fields={"revising": False})
+    return application
+
+
+def application_revise(*, application: Application, by: User) -> Application:
+    """Open a submitted application for changes before the deadline (修改申报).
+
+    Not a state change: the submitted version keeps counting, and stays what reviewers see,
+    until the changes are submitted as a new version. Logged.
+    """
+    with transaction.atomic():
+        application = _locked(application)
+        _require(by, "applications.own_application", application)
+        if application.state != S.SUBMITTED:
+            raise DomainError(_("当前状态为“%(state)s”，不能修改申报。") % {"state": application.get_state_display()})
+        if application.revising:
+            raise DomainError(_("该申报已在修改中。"))
+        bang_list = application.bang.bang_list
+        if not bang_list.is_open(timezone.now()):
+            raise DomainError(_("申报已于%(deadline)s截止，不能再修改。") % {
+                "deadline": timezone.localtime(bang_list.deadline).strftime("%Y-%m-%d %H:%M:%S")})
+        application.revising = True
+        application.save(update_fields=["revising", "updated_at"])
+        latest = application.versions.order_by("-number").first()
+        activity_record(
+            target=application, by=by, action=_("开始修改申报"),
+            note=_("已提交的第%(n)d版（%(receipt)s）在重新提交前继续有效。") % {"n": latest.number, "receipt": latest.receipt}
+            if latest else "",
+        )
     return application
 
 
@@ -421,9 +452,12 @@ def _decide(*, application: Application, by: User, to: str, action: str, note: s
         if recommend_deadline and timezone.now().replace(microsecond=0) > recommend_deadline:
             raise DomainError(_("推荐截止时间（%(when)s）已过，不能再作形式审查决定。") % {
                 "when": timezone.localtime(recommend_deadline).strftime("%Y-%m-%d %H:%M:%S")})
+        # The decision is on what was submitted: record which version, whatever is being revised.
+        decided = application.versions.order_by("-number").first()
         log = state_transition(
-            obj=application, to=to, by=by, table=TRANSITIONS, labels=LABELS, action=action, note=note,
-            fields={"decided_at": timezone.now(), **(fields or {})},
+            obj=application, to=to, by=by, table=TRANSITIONS, labels=LABELS, action=action,
+            note=f"{note}\n{_('审查版本：')}{decided.receipt}".strip() if decided else note,
+            fields={"decided_at": timezone.now(), "decided_version": decided, "revising": False, **(fields or {})},
         )
         notification_send(
             recipients=User.objects.filter(organisation_id=application.lead_id, is_active=True,

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +34,8 @@ from .forms import (
     PartnerFormSet,
 )
 from .models import Application, ApplicationVersion, Attachment, Partner
-from .selectors import application_list_for_user
+from .compare import compare_snapshots
+from .selectors import application_list_for_user, submitted_attachment_ids
 
 
 
@@ -101,8 +102,8 @@ def _edit_forms(request, application):
 @login_required
 def edit(request, pk: int):
     application = _get(request, pk, "applications.own_application")
-    if not application.is_editable:
-        messages.info(request, _("当前状态为“%(state)s”，不能修改。") % {"state": application.get_state_display()})
+    if refusal := application.content_refusal():
+        messages.info(request, refusal)
         return redirect("applications:detail", pk=pk)
     forms = _edit_forms(request, application)
     if request.method == "POST":
@@ -179,6 +180,9 @@ def upload(request, pk: int, item_pk: int):
 def confirm(request, pk: int):
     """What will be submitted, with anything missing; POST submits."""
     application = _get(request, pk, "applications.own_application")
+    if request.method == "GET" and (refusal := application.content_refusal()):
+        messages.info(request, refusal)
+        return redirect("applications:detail", pk=pk)
     if request.method == "POST":
         expected = request.POST.get("versions", "")
         try:
@@ -203,18 +207,32 @@ def confirm(request, pk: int):
 
 @login_required
 def detail(request, pk: int):
+    """Everyone sees what was submitted (the latest version); the lead also sees its working copy."""
     application = _get(request, pk)
     can_decide = request.user.has_perm("applications.decide_application", application)
+    is_owner = request.user.has_perm("applications.own_application", application)
+    versions = list(application.versions.select_related("submitted_by").order_by("number"))
+    latest = versions[-1] if versions else None
+    working = services.application_snapshot(application) if is_owner else None
+    if latest is not None:
+        snapshot = latest.data
+        attachment_ids = submitted_attachment_ids(application, [latest])
+        attachments = application.attachments.filter(pk__in=attachment_ids)
+    else:
+        snapshot = working
+        attachments = application.attachments.filter(superseded=False)
     return render(request, "applications/application_detail.html", {
         "application": application,
-        "snapshot": services.application_snapshot(application),
-        "versions": application.versions.select_related("submitted_by"),
-        "attachments": application.attachments.select_related("item").order_by("item__order", "-uploaded_at"),
+        "snapshot": snapshot,
+        "latest": latest,
+        "working_differs": bool(latest and is_owner and compare_snapshots(latest.data, working, changed_only=True)),
+        "versions": versions,
+        "attachments": attachments.select_related("item").order_by("item__order", "-uploaded_at"),
         "totals": services.budget_totals(application),
         "activity": activity_list_for(application),
         "state_choices": ApplicationState.choices,
         "show_internal": request.user.has_perm("applications.view_internal", application),
-        "is_owner": request.user.has_perm("applications.own_application", application),
+        "is_owner": is_owner,
         "can_decide": can_decide and application.state == ApplicationState.SUBMITTED,
         "decision_form": DecisionForm(),
     })
@@ -227,6 +245,52 @@ def withdraw(request, pk: int):
     perform(request, lambda: services.application_withdraw(application=application, by=request.user),
             success=_("申报已撤回。截止前可修改后重新提交。"))
     return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def revise(request, pk: int):
+    application = _get(request, pk, "applications.own_application")
+    if perform(request, lambda: services.application_revise(application=application, by=request.user),
+               success=_("已进入修改。已提交的版本在重新提交前继续有效，修改后请在截止前重新提交。")):
+        return redirect("applications:edit", pk=pk)
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+def compare(request, pk: int):
+    """Field by field, what changed between two submitted versions (or, for the lead, between the
+    latest version and its unsubmitted working copy)."""
+    application = _get(request, pk)
+    is_owner = request.user.has_perm("applications.own_application", application)
+    versions = {v.number: v for v in application.versions.select_related("submitted_by").order_by("number")}
+    choices = [(str(n), _("第%(n)d版（%(receipt)s）") % {"n": n, "receipt": v.receipt}) for n, v in versions.items()]
+    if is_owner:
+        choices.append(("draft", _("当前未提交的修改")))
+    valid = {value for value, _label in choices}
+    default_b = "draft" if is_owner and application.state != ApplicationState.DRAFT else (choices[-1][0] if choices else "")
+    default_a = str(max(versions)) if default_b == "draft" and versions else (choices[-2][0] if len(choices) > 1 else "")
+    side = {}
+    for key, default in (("a", default_a), ("b", default_b)):
+        value = request.GET.get(key, default)
+        if value not in valid:
+            if key in request.GET:
+                messages.warning(request, _("所选版本不存在，已显示默认比较。"))
+            value = default
+        side[key] = value
+
+    def data_for(value):
+        if value == "draft":
+            return services.application_snapshot(application)
+        return versions[int(value)].data if value else {}
+
+    changed_only = request.GET.get("changed") == "1"
+    rows = compare_snapshots(data_for(side["a"]), data_for(side["b"]), changed_only=changed_only) \
+        if side["a"] and side["b"] else []
+    return render(request, "applications/compare.html", {
+        "application": application, "choices": choices, "a": side["a"], "b": side["b"], "rows": rows,
+        "changed_only": changed_only, "changes": sum(1 for r in rows if r["changed"]),
+    })
 
 
 @login_required
@@ -341,8 +405,12 @@ def receipt_pdf(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
+    """The lead may download any of its files; everyone else only files that were submitted."""
     attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
-    _get(request, attachment.application_id)
+    application = _get(request, attachment.application_id)
+    if not request.user.has_perm("applications.own_application", application):
+        if attachment.pk not in submitted_attachment_ids(application, application.versions.all()):
+            raise Http404
     return file_response(attachment.file, attachment.original_name)
 
 

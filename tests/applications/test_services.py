@@ -112,6 +112,7 @@ def test_fraction_of_the_last_second_is_accepted(organiser_staff, carol):
 def test_every_version_is_kept_and_last_before_deadline_counts(bang, carol):
     application = fill(services.application_start(bang=bang, by=carol), carol)
     first = services.application_submit(application=application, by=carol, expected_versions=0)
+    services.application_revise(application=application, by=carol)
     services.application_save_draft(application=application, data={"objectives": "修改后的目标"}, by=carol)
     second = services.application_submit(application=application, by=carol, expected_versions=1)
     assert (first.number, second.number) == (1, 2)

@@ -52,8 +52,11 @@ def world(organiser_staff, other_organiser_staff, expert):
 # expected status per role, in ROLES order
 MATRIX = [
     ("applications:detail", "get", [200, 200, 404, 200, 404, 200, 404, 404, 404, 302]),
-    ("applications:edit", "get", [200, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
-    ("applications:confirm", "get", [200, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+    # Submitted means frozen: the lead is sent back to the detail page to revise or withdraw.
+    ("applications:edit", "get", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+    ("applications:confirm", "get", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
+    ("applications:compare", "get", [200, 200, 404, 200, 404, 200, 404, 404, 404, 302]),
+    ("applications:revise", "post", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
     ("applications:withdraw", "post", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
     ("applications:decide", "post", [403, 403, 404, 302, 404, 403, 404, 404, 404, 302]),
     ("applications:upload", "post", [302, 403, 404, 403, 404, 403, 404, 404, 404, 302]),
