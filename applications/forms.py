@@ -134,4 +134,6 @@ class RecommenderRouteForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.filter(level__in=["city", "province"]).order_by("code")
-        self.fields["recommender"].queryset = Organisation.objects.filter(kind="government").order_by("name")
+        self.fields["recommender"].queryset = Organisation.objects.filter(
+            kind="government", is_placeholder=False
+        ).order_by("name")

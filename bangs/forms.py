@@ -66,7 +66,10 @@ class BangListForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invited"].queryset = Organisation.objects.exclude(kind="government").order_by("name")
+        # A placeholder's name was typed by an applicant: only registered units can be invited.
+        self.fields["invited"].queryset = (
+            Organisation.objects.exclude(kind="government").filter(is_placeholder=False).order_by("name")
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -145,7 +148,9 @@ class BangForm(forms.ModelForm):
             "organisation"
         )
         self.fields["demands"].label_from_instance = lambda d: f"{d.name}（{d.organisation.name}）"
-        self.fields["issuers"].queryset = Organisation.objects.filter(kind="enterprise").order_by("name")
+        self.fields["issuers"].queryset = Organisation.objects.filter(kind="enterprise", is_placeholder=False).order_by(
+            "name"
+        )
         self.fields["field"].queryset = TechField.objects.filter(is_active=True)
         self.helper = FormHelper()
         self.helper.form_tag = False
