@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import OrganisationKind
 from accounts.forms import RegionChoiceField
-from core.forms import RowFormMixin
+from core.forms import RowFormMixin, UploadField
 
 from .enums import CostCategory, FundingSource
 from .models import Application
@@ -122,7 +122,7 @@ class DecisionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("文件"))
+    file = UploadField()
 
 
 class RecommenderRouteForm(forms.Form):

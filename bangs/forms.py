@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
-from core.forms import RowFormMixin
+from core.forms import RowFormMixin, UploadField
 from demands.models import Demand, TechField
 
 from .enums import AttachmentCondition, AttachmentKind
@@ -183,7 +183,7 @@ class ListWithdrawForm(forms.Form):
 
 class ListFileForm(forms.Form):
     title = forms.CharField(label=_("文件名称"), max_length=200, required=False)
-    file = forms.FileField(label=_("文件"))
+    file = UploadField()
 
 
 class AssignExpertsForm(forms.Form):
