@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
+from accounts.validators import validate_phone_list
 from core.forms import RowFormMixin, UploadField
 from demands.models import Demand, TechField
 
@@ -100,7 +101,7 @@ class ContactRowForm(RowFormMixin, forms.Form):
     purpose = forms.CharField(label=_("事项"), max_length=100)
     department = forms.CharField(label=_("部门"), max_length=100, required=False)
     name = forms.CharField(label=_("联系人"), max_length=64)
-    phone = forms.CharField(label=_("电话"), max_length=64)
+    phone = forms.CharField(label=_("电话"), max_length=64, validators=[validate_phone_list])
     bang_numbers = forms.CharField(label=_("对应榜单序号"), max_length=50, required=False)
 
 
