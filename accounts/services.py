@@ -19,23 +19,51 @@ SELF_REGISTERING_ROLES = {Role.ENTERPRISE, Role.APPLICANT}
 
 @transaction.atomic
 def organisation_register(*, unit: dict, user: dict, password: str, role: str) -> tuple[User, JoinRequest | None]:
-    """Register a unit with its first user, or ask to join the unit that holds the credit code.
+    """Register a unit with its first user, claim a placeholder, or ask to join a registered unit.
 
-    Side effects: creates the user; either the unit and the user's role, or a pending join
-    request that the unit's first user and staff are told about.
+    A credit code nobody holds: creates the unit with this user as its first user. A code that an
+    applicant typed in as a partner (a placeholder): the registrant claims it; the unit keeps its
+    row, so applications that named it still do, but takes the registrant's particulars and stays
+    unverified until staff check it. A registered unit's code: a pending join request that the
+    unit's first user and staff are told about.
+
+    Side effects: creates the user; the unit (new or claimed) with the user's role and an activity
+    entry, or the join request and its notifications.
     """
     if role not in SELF_REGISTERING_ROLES:
         raise DomainError(_("只有发榜企业和揭榜单位可以自行注册。"))
     new_user = User(**user)
     new_user.set_password(password)
     new_user.save()
-    existing = Organisation.objects.filter(credit_code=unit["credit_code"]).select_related("first_user").first()
+    # Locked so that two people registering the same placeholder's code cannot both claim it.
+    existing = (
+        Organisation.objects.select_for_update(of=("self",)).filter(credit_code=unit["credit_code"])
+        .select_related("first_user").first()
+    )
     if existing is None:
         org = Organisation.objects.create(**unit, first_user=new_user)
         new_user.organisation = org
         new_user.save(update_fields=["organisation"])
         RoleGrant.objects.create(user=new_user, role=role)
         activity_record(target=org, by=new_user, action=_("注册单位"))
+        return new_user, None
+    if existing.is_placeholder:
+        # The typed name was never checked: what the registrant enters replaces it.
+        typed_name = existing.name
+        particulars = {name: value for name, value in unit.items() if name != "credit_code"}
+        for name, value in particulars.items():
+            setattr(existing, name, value)
+        existing.first_user = new_user
+        existing.is_placeholder = False
+        existing.is_verified = False
+        existing.save(update_fields=[*particulars, "first_user", "is_placeholder", "is_verified", "updated_at"])
+        new_user.organisation = existing
+        new_user.save(update_fields=["organisation"])
+        RoleGrant.objects.create(user=new_user, role=role)
+        activity_record(
+            target=existing, by=new_user, action=_("认领代填单位"),
+            note=_("代填名称：%(name)s") % {"name": typed_name},
+        )
         return new_user, None
     request = JoinRequest.objects.create(organisation=existing, user=new_user, role=role)
     activity_record(target=existing, by=new_user, action=_("申请加入单位"), note=new_user.display_name)

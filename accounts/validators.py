@@ -54,6 +54,18 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("请输入有效的电话号码，例如0471-6328607或13800000000。"), code="phone")
 
 
+PHONE_SEPARATORS = re.compile(r"[，,、;；/]")
+
+
+def validate_phone_list(value: str) -> None:
+    """One or more phone numbers, separated by 、 or a comma, e.g. "8835371，18747835566"."""
+    numbers = [n for n in PHONE_SEPARATORS.split(value or "") if n.strip()]
+    if not numbers or not all(PHONE_RE.match(n.strip().replace(" ", "")) for n in numbers):
+        raise ValidationError(
+            _("请输入有效的电话号码，例如0471-6328607或13800000000；多个号码用“、”分隔。"), code="phone"
+        )
+
+
 def validate_postcode(value: str) -> None:
     if not re.fullmatch(r"\d{6}", (value or "").strip()):
         raise ValidationError(_("邮政编码应为6位数字。"), code="postcode")

@@ -8,6 +8,14 @@ from openpyxl.styles import Alignment, Font
 from .models import SOURCE_FIELDS
 
 
+def _partner_cell(org) -> str:
+    """A partner as the 汇总表 shows it; a placeholder's typed name is marked unverified."""
+    notes = [_("区内") if org.region.in_region else _("区外")]
+    if org.is_placeholder:
+        notes.append(_("未注册·信息未核实"))
+    return f"{org.name}（{'，'.join(str(n) for n in notes)}）"
+
+
 def summary_workbook(applications) -> bytes:
     """项目汇总表: one row per application, with partners, chief scientist and budget by source."""
     wb = Workbook()
@@ -24,10 +32,7 @@ def summary_workbook(applications) -> bytes:
     for application in applications:
         lines = list(application.budget_lines.all())
         sums = [sum((getattr(line, s) for line in lines), 0) for s in SOURCE_FIELDS]
-        partners = "；".join(
-            f"{p.organisation.name}（{_('区内') if p.organisation.region.in_region else _('区外')}）"
-            for p in application.partners.all()
-        )
+        partners = "；".join(_partner_cell(p.organisation) for p in application.partners.all())
         ws.append([
             application.number, application.bang.number, application.bang.title, application.route_label,
             application.lead.name, application.lead.credit_code,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import OrganisationKind
 from accounts.forms import RegionChoiceField
-from core.forms import RowFormMixin
+from core.forms import RowFormMixin, UploadField
 
 from .enums import CostCategory, FundingSource
 from .models import Application
@@ -122,7 +122,7 @@ class DecisionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("文件"))
+    file = UploadField()
 
 
 class RecommenderRouteForm(forms.Form):
@@ -134,4 +134,6 @@ class RecommenderRouteForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.filter(level__in=["city", "province"]).order_by("code")
-        self.fields["recommender"].queryset = Organisation.objects.filter(kind="government").order_by("name")
+        self.fields["recommender"].queryset = Organisation.objects.filter(
+            kind="government", is_placeholder=False
+        ).order_by("name")

@@ -108,7 +108,12 @@ def application_start(*, bang: Bang, by: User) -> Application:
 
 
 def _resolve_partner(row: dict) -> Organisation:
-    """An existing unit by credit code, or a new record for a unit not yet registered."""
+    """The unit that holds the credit code, as it stands, or a placeholder for a unit not yet registered.
+
+    An existing unit is never renamed or changed from what an applicant typed: a registered unit's
+    particulars are its own, and a placeholder keeps what was first typed until the unit claims it
+    by registering (accounts.services.organisation_register).
+    """
     code = normalize_credit_code(row["credit_code"])
     try:
         validate_credit_code(code)
@@ -120,7 +125,8 @@ def _resolve_partner(row: dict) -> Organisation:
     if not row.get("name") or not row.get("region"):
         raise ValidationError({"partners": _("%(code)s 尚未在平台注册，请填写单位名称、类型和所在地区。") % {"code": code}})
     return Organisation.objects.create(
-        credit_code=code, name=row["name"], kind=row.get("kind") or OrganisationKind.OTHER, region=row["region"]
+        credit_code=code, name=row["name"], kind=row.get("kind") or OrganisationKind.OTHER, region=row["region"],
+        is_placeholder=True,
     )
 
 

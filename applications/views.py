@@ -16,7 +16,7 @@ from bangs.models import Bang
 from bangs.selectors import bang_list_for_user, bang_list_list_for_user
 from core.exceptions import DomainError
 from core.files import file_response
-from core.forms import formset_rows
+from core.forms import formset_rows, upload_error
 from core.pdf import html_to_pdf
 from core.selectors import activity_list_for
 from core.views import paginate, perform, querystring_without_page
@@ -155,12 +155,12 @@ def upload(request, pk: int, item_pk: int):
     application = _get(request, pk, "applications.own_application")
     form = AttachmentForm(request.POST, request.FILES)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
-    error = None
+    error = attachment = None
     if not form.is_valid():
-        error = _("请选择要上传的文件。")
+        error = upload_error(form)
     else:
         try:
-            services.application_attachment_add(
+            attachment = services.application_attachment_add(
                 application=application, item_id=item_pk, upload=form.cleaned_data["file"], by=request.user
             )
         except ValidationError as exc:
@@ -168,7 +168,11 @@ def upload(request, pk: int, item_pk: int):
         except DomainError as exc:
             error = exc.message
     if wants_json:
-        return JsonResponse({"ok": error is None, "error": error}, status=200 if error is None else 400)
+        if error:
+            return JsonResponse({"ok": False, "error": error}, status=400)
+        # The page puts this in the item's row, so nothing typed elsewhere on it is lost.
+        html = render_to_string("applications/_attachment_current.html", {"current": attachment}, request=request)
+        return JsonResponse({"ok": True, "message": _("附件已上传。"), "name": attachment.original_name, "html": html})
     if error:
         messages.error(request, error)
     else:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
-from core.forms import RowFormMixin
+from accounts.validators import validate_phone_list
+from core.forms import RowFormMixin, UploadField
 from demands.models import Demand, TechField
 
 from .enums import AttachmentCondition, AttachmentKind
@@ -66,7 +67,10 @@ class BangListForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invited"].queryset = Organisation.objects.exclude(kind="government").order_by("name")
+        # A placeholder's name was typed by an applicant: only registered units can be invited.
+        self.fields["invited"].queryset = (
+            Organisation.objects.exclude(kind="government").filter(is_placeholder=False).order_by("name")
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -97,7 +101,7 @@ class ContactRowForm(RowFormMixin, forms.Form):
     purpose = forms.CharField(label=_("事项"), max_length=100)
     department = forms.CharField(label=_("部门"), max_length=100, required=False)
     name = forms.CharField(label=_("联系人"), max_length=64)
-    phone = forms.CharField(label=_("电话"), max_length=64)
+    phone = forms.CharField(label=_("电话"), max_length=64, validators=[validate_phone_list])
     bang_numbers = forms.CharField(label=_("对应榜单序号"), max_length=50, required=False)
 
 
@@ -145,7 +149,9 @@ class BangForm(forms.ModelForm):
             "organisation"
         )
         self.fields["demands"].label_from_instance = lambda d: f"{d.name}（{d.organisation.name}）"
-        self.fields["issuers"].queryset = Organisation.objects.filter(kind="enterprise").order_by("name")
+        self.fields["issuers"].queryset = Organisation.objects.filter(kind="enterprise", is_placeholder=False).order_by(
+            "name"
+        )
         self.fields["field"].queryset = TechField.objects.filter(is_active=True)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -178,7 +184,7 @@ class ListWithdrawForm(forms.Form):
 
 class ListFileForm(forms.Form):
     title = forms.CharField(label=_("文件名称"), max_length=200, required=False)
-    file = forms.FileField(label=_("文件"))
+    file = UploadField()
 
 
 class AssignExpertsForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from accounts.validators import validate_phone
+from accounts.validators import validate_phone, validate_phone_list
 from core.files import RandomUploadPath
 from demands.models import Demand, TechField
 
@@ -218,7 +218,7 @@ class Contact(models.Model):
     purpose = models.CharField(_("事项"), max_length=100, help_text=_("如：业务咨询、组织申报、系统技术支持"))
     department = models.CharField(_("部门"), max_length=100, blank=True)
     name = models.CharField(_("联系人"), max_length=64)
-    phone = models.CharField(_("电话"), max_length=64)
+    phone = models.CharField(_("电话"), max_length=64, validators=[validate_phone_list])
     bang_numbers = models.CharField(_("对应榜单序号"), max_length=50, blank=True, help_text=_("如“1、2”；留空表示全部"))
     order = models.PositiveSmallIntegerField(default=0)
 

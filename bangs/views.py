@@ -1,18 +1,18 @@
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.files import file_response
-from core.forms import formset_rows
+from core.forms import formset_rows, upload_error
 from core.selectors import activity_list_for
 from core.views import paginate, perform, querystring_without_page
 from demands.enums import DemandState
@@ -128,8 +128,8 @@ def bang_detail(request, pk: int):
 
 def list_file_download(request, pk: int):
     attached = get_object_or_404(ListFile, pk=pk, bang_list__in=bang_list_list_for_user(request.user))
-    name = attached.original_name or f"{attached.title}{os.path.splitext(attached.file.name)[1]}"
-    return file_response(attached.file, name)
+    # file_response gives the name the extension of the stored content.
+    return file_response(attached.file, attached.original_name or attached.title)
 
 
 # --- organiser staff -----------------------------------------------------------------------
@@ -262,10 +262,28 @@ def list_amend(request, pk: int):
 @login_required
 @require_POST
 def list_file_upload(request, pk: int):
+    """Attach a file to a list; asked for JSON (the page's script), answers with the new file list
+    so the page is updated in place."""
     bang_list = _list_action(request, pk, "bangs.manage_banglist")
     form = ListFileForm(request.POST, request.FILES)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        error = upload_error(form) if not form.is_valid() else None
+        if error is None:
+            try:
+                services.bang_list_file_add(
+                    bang_list=bang_list, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            except DomainError as exc:
+                error = exc.message
+        if error:
+            return JsonResponse({"ok": False, "error": error}, status=400)
+        html = render_to_string("bangs/_list_files.html", {"files": bang_list.files.all()}, request=request)
+        return JsonResponse({"ok": True, "message": _("附件已上传。"), "html": html})
     if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件。"))
+        messages.error(request, upload_error(form))
         return redirect("bangs:list_detail", pk=pk)
     perform(
         request,

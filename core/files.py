@@ -1,5 +1,6 @@
 """Uploads: checked by content and size, stored under random names, served through views."""
 
+import mimetypes
 import os
 import uuid
 
@@ -20,6 +21,7 @@ ALLOWED_TYPES = {
     "png": "image/png",
 }
 ALLOWED_LABEL = "PDF、DOC、DOCX、XLS、XLSX、JPG、PNG"
+MAX_NAME = 200  # the original_name columns
 
 
 def detect_extension(upload) -> str | None:
@@ -67,25 +69,63 @@ class RandomUploadPath:
         self.prefix = prefix
 
     def __call__(self, instance, filename: str) -> str:
-        ext = os.path.splitext(filename)[1].lower()[:8]
-        return f"{self.prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+        # prepare_upload names the file by its content; anything else is stored without a suffix,
+        # so a stored name never carries a type (say .html) that the content was not checked for.
+        ext = os.path.splitext(filename)[1].lower().lstrip(".")
+        suffix = f".{ext}" if ext in ALLOWED_TYPES else ""
+        return f"{self.prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
     def __eq__(self, other):
         return isinstance(other, RandomUploadPath) and other.prefix == self.prefix
 
 
+def typed_name(name: str, extension: str) -> str:
+    """The user's base name with the extension the content shows: a PNG sent as scan.pdf is scan.png."""
+    base = os.path.basename(name or "").strip()
+    stem, suffix = os.path.splitext(f"x{base}")  # the "x" makes ".pdf" a suffix, not a stem
+    stem = stem[1:]
+    # Drop a suffix only if it is a file type ("报告.pdf"), not part of a title ("第1.2版").
+    if suffix and mimetypes.guess_type(f"x{suffix}")[0] is not None:
+        base = stem.strip()
+    base = base or "file"
+    return f"{base[:MAX_NAME - len(extension) - 1]}.{extension}"
+
+
 def prepare_upload(upload) -> tuple[str, str]:
-    """Validate `upload`; rename it to its real type. Returns (original name, extension)."""
-    original = os.path.basename(upload.name or "")[:200]
+    """Validate `upload`; rename it to its real type. Returns (name to show and serve, extension).
+
+    The name is the user's base name with the detected extension, so what is listed is what is served.
+    """
     extension = validate_upload(upload)
+    original = typed_name(upload.name, extension)
     upload.name = f"upload.{extension}"
     return original, extension
 
 
+def stored_extension(field_file) -> str | None:
+    """The type a stored file was saved as (prepare_upload names it by content), else sniffed again."""
+    extension = os.path.splitext(field_file.name)[1].lower().lstrip(".")
+    if extension in ALLOWED_TYPES:
+        return extension
+    with field_file.open("rb") as handle:
+        return detect_extension(handle)
+
+
 def file_response(field_file, filename: str):
-    """Serve a stored file as a download, or 404 if it has gone from storage."""
+    """Serve a stored file as a download with the type its content shows, or 404 if it has gone.
+
+    The download keeps the user's base name with the real extension and Content-Type, and
+    browsers are told not to guess another type (nosniff).
+    """
     from django.http import FileResponse, Http404
 
     if not field_file or not field_file.storage.exists(field_file.name):
         raise Http404("file missing")
-    return FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)
+    extension = stored_extension(field_file)
+    if extension in ALLOWED_TYPES:
+        filename, content_type = typed_name(filename, extension), ALLOWED_TYPES[extension]
+    else:
+        content_type = "application/octet-stream"
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,6 +18,29 @@ class RowFormMixin:
             widget.attrs.setdefault("aria-label", str(field.label))
 
 
+class UploadField(forms.FileField):
+    """A file input whose refusals read the same in every upload form (the content is checked later,
+    by core.files.prepare_upload, with the same wording for an empty file)."""
+
+    default_error_messages = {
+        "required": _("请选择要上传的文件。"),
+        "missing": _("请选择要上传的文件。"),
+        "invalid": _("未收到文件，请重新选择后上传。"),
+        "empty": _("文件为空。"),
+        "max_length": _("文件名过长，请改短后重新上传。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("文件"))
+        super().__init__(**kwargs)
+
+
+def upload_error(form, field: str = "file") -> str:
+    """The refusal of an upload form's file field as one sentence, for a message or a JSON answer."""
+    errors = form.errors.get(field) or [_("请选择要上传的文件。")]
+    return " ".join(str(e) for e in errors)
+
+
 def formset_rows(formset) -> list[dict]:
     """The filled, not-deleted rows of a valid formset, in order: rows shown with initial data count
     even when untouched; blank extra rows do not (their cleaned_data is empty)."""

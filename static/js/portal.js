@@ -75,42 +75,54 @@
   window.setInterval(tick, 1000);
 })();
 
-// Uploads with a progress bar: <form data-upload-progress> is sent with XHR; on success the page
-// reloads to show the stored file, on failure the server's message is shown next to the field.
+// Uploads with a progress bar: <form data-upload-progress data-upload-target="#cell"> is sent with
+// XHR and the server's HTML for the stored file replaces the target's content, so the page is not
+// reloaded and nothing typed elsewhere on it is lost. A refusal is shown next to the field.
 (function () {
   "use strict";
+  var isEnglish = document.documentElement.lang === "en";
   document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.XMLHttpRequest || !window.FormData) { return; }
       event.preventDefault();
       var bar = form.querySelector("progress");
       var error = form.querySelector(".upload-error");
-      var button = form.querySelector("button[type=submit]");
+      var status = form.querySelector(".upload-status");
+      var button = form.querySelector("button[type=submit], button:not([type])");
+      var target = form.dataset.uploadTarget ? document.querySelector(form.dataset.uploadTarget) : null;
+      function done() {
+        if (bar) { bar.classList.add("d-none"); }
+        if (button) { button.disabled = false; }
+      }
+      function fail(message) {
+        if (error) { error.textContent = message; }
+        done();
+      }
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) { bar.value = Math.round(e.loaded * 100 / e.total); }
+        if (bar && e.lengthComputable) { bar.value = Math.round(e.loaded * 100 / e.total); }
       });
       xhr.addEventListener("load", function () {
         var result = {};
         try { result = JSON.parse(xhr.responseText); } catch (ignore) { result = {}; }
         if (xhr.status === 200 && result.ok) {
-          window.location.reload();
+          if (target && typeof result.html === "string") { target.innerHTML = result.html; }
+          form.reset();
+          if (status) { status.textContent = result.message || ""; }
+          done();
         } else {
-          error.textContent = result.error || (document.documentElement.lang === "en" ? "Upload failed." : "上传失败，请重试。");
-          bar.classList.add("d-none");
-          button.disabled = false;
+          fail(result.error || (isEnglish ? "Upload failed." : "上传失败，请重试。"));
         }
       });
       xhr.addEventListener("error", function () {
-        error.textContent = document.documentElement.lang === "en" ? "Upload failed." : "上传失败，请检查网络后重试。";
-        button.disabled = false;
+        fail(isEnglish ? "Upload failed." : "上传失败，请检查网络后重试。");
       });
-      error.textContent = "";
-      bar.value = 0;
-      bar.classList.remove("d-none");
-      button.disabled = true;
+      if (error) { error.textContent = ""; }
+      if (status) { status.textContent = ""; }
+      if (bar) { bar.value = 0; bar.classList.remove("d-none"); }
+      if (button) { button.disabled = true; }
       xhr.send(new FormData(form));
     });
   });
