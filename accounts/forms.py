@@ -127,7 +127,7 @@ class StaffUserForm(forms.ModelForm):
 
     def __init__(self, *args, by: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_placeholder=False).order_by("name")
         self.fields["email"].required = True
         if self.instance.pk:
             self.fields["roles"].initial = sorted(self.instance.role_codes)

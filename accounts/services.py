@@ -256,6 +256,8 @@ def user_password_reset_send(*, user: User, by: User) -> None:
 @transaction.atomic
 def organisation_set_verified(*, organisation: Organisation, verified: bool, by: User) -> None:
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if verified and org.is_placeholder:
+        raise DomainError(_("该单位由申报单位代为填写，尚未注册，不能核验。"))
     if org.is_verified == verified:
         return
     org.is_verified = verified

@@ -139,10 +139,9 @@ def unit_manage(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "verify":
-                services.organisation_set_verified(
+                perform(request, lambda: services.organisation_set_verified(
                     organisation=org, verified=request.POST.get("verified") == "1", by=request.user
-                )
-                messages.success(request, _("核验状态已更新。"))
+                ), success=_("核验状态已更新。"))
                 return redirect("accounts:unit_manage", pk=org.pk)
             if request.POST.get("action") == "dishonest" and dishonest_form.is_valid():
                 services.organisation_set_dishonest(

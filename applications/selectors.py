@@ -20,7 +20,11 @@ def application_visibility_q(user) -> Q:
     submitted = ~Q(state=ApplicationState.DRAFT)
     if user.has_role(Role.APPLICANT):
         visible |= Q(lead_id=org)
-        visible |= submitted & Q(pk__in=Partner.objects.filter(organisation_id=org).values("application_id"))
+        # Only a verified unit reads the applications that name it as a partner: anyone can register
+        # a credit code nobody holds (or claim a placeholder an applicant typed in), and staff
+        # verification is what shows the registrant really is that unit.
+        visible |= submitted & Q(pk__in=Partner.objects.filter(
+            organisation_id=org, organisation__is_verified=True).values("application_id"))
     if user.has_role(Role.RECOMMENDER):
         visible |= submitted & Q(recommender_id=org)
     if user.has_role(Role.STAFF):

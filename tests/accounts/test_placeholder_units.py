@@ -127,3 +127,15 @@ def test_placeholder_cannot_be_chosen_as_issuer_invitee_or_recommender(client, o
     client.force_login(staff)
     page = client.get(reverse("applications:routes")).content.decode()
     assert real_bureau.name in page and typed_bureau.name not in page
+
+
+def test_a_placeholder_cannot_be_verified(client, staff):
+    from accounts.models import Organisation
+    from tests.factories import OrganisationFactory
+
+    placeholder = OrganisationFactory(is_placeholder=True, name="代填的名称")
+    client.force_login(staff)
+    response = client.post(reverse("accounts:unit_manage", args=[placeholder.pk]),
+                           {"action": "verify", "verified": "1"}, follow=True)
+    assert "尚未注册，不能核验" in response.content.decode()
+    assert Organisation.objects.get(pk=placeholder.pk).is_verified is False

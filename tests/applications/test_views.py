@@ -29,7 +29,7 @@ def world(organiser_staff, other_organiser_staff, expert):
     bureau = OrganisationFactory(kind="government", name="通辽市科学技术局")
     RecommenderRoute.objects.create(region=Region.objects.get(code="150500"), recommender=bureau)
     lead = make_applicant(organisation=OrganisationFactory(kind="university", region=Region.objects.get(code="150502")))
-    partner_org = OrganisationFactory(kind="institute")
+    partner_org = OrganisationFactory(kind="institute", is_verified=True)
     application = fill(services.application_start(bang=bang, by=lead), lead, partners=[partner_org])
     services.application_submit(application=application, by=lead)
     issuer = UserFactory(organisation=bang.issuers.get(), roles=["enterprise", "applicant"])
@@ -117,6 +117,19 @@ def test_partner_sees_read_only(client, world):
     page = client.get(reverse("applications:detail", args=[world["application"].pk])).content.decode()
     assert world["application"].number in page
     assert reverse("applications:edit", args=[world["application"].pk]) not in page
+
+
+def test_an_unverified_partner_unit_sees_nothing(client, world):
+    """Anyone can register a credit code nobody holds: until staff verify the unit, the
+    applications that name it as a partner stay closed to it."""
+    partner = world["users"]["partner"]
+    partner.organisation.is_verified = False
+    partner.organisation.save(update_fields=["is_verified"])
+    client.force_login(partner)
+    assert client.get(reverse("applications:detail", args=[world["application"].pk])).status_code == 404
+    attachment = world["application"].attachments.first()
+    assert client.get(reverse("applications:attachment", args=[attachment.pk])).status_code == 404
+    assert world["application"].number not in client.get(reverse("applications:list")).content.decode()
 
 
 def test_drafts_are_hidden_from_recommender_and_organiser(client, world, organiser_staff):
