@@ -57,6 +57,19 @@ def env_optional_int(name: str) -> int | None:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_header_pair(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https` → ("HTTP_X_FORWARDED_PROTO", "https"); unset → None."""
+    raw = env_str(name, "")
+    if raw == "":
+        return None
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not parts[0].startswith("HTTP_") or not parts[1]:
+        raise ImproperlyConfigured(
+            f"{name} must be a request.META header and its value, e.g. HTTP_X_FORWARDED_PROTO,https; got {raw!r}"
+        )
+    return parts[0], parts[1]
+
+
 def env_lockout_parameters(name: str, default: str) -> list[str | list[str]]:
     """`username,ip_address` → each counted on its own; `username+ip_address` → counted together."""
     allowed = {"username", "ip_address", "user_agent"}
@@ -231,8 +244,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jiebang@localhost")
 
+# HTTPS. The defaults suit `make run` (plain http on loopback); production behind a TLS proxy sets
+# them all (docker-compose.yml does), and `manage.py check --deploy` is then clean.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The container's own health check talks plain http to gunicorn, not through the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only set this behind a proxy that always overwrites the header, or any client can claim https.
+SECURE_PROXY_SSL_HEADER = env_header_pair("SECURE_PROXY_SSL_HEADER")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
