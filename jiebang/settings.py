@@ -4,9 +4,11 @@ The defaults make `make run` work on a machine with nothing installed (SQLite, a
 Celery broker); production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and friends.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,42 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_optional_int(name: str) -> int | None:
+    """An integer, or None when the variable is unset (for settings where None means "not configured")."""
+    raw = env_str(name, "")
+    if raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_header_pair(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https` → ("HTTP_X_FORWARDED_PROTO", "https"); unset → None."""
+    raw = env_str(name, "")
+    if raw == "":
+        return None
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not parts[0].startswith("HTTP_") or not parts[1]:
+        raise ImproperlyConfigured(
+            f"{name} must be a request.META header and its value, e.g. HTTP_X_FORWARDED_PROTO,https; got {raw!r}"
+        )
+    return parts[0], parts[1]
+
+
+def env_lockout_parameters(name: str, default: str) -> list[str | list[str]]:
+    """`username,ip_address` → each counted on its own; `username+ip_address` → counted together."""
+    allowed = {"username", "ip_address", "user_agent"}
+    parameters: list[str | list[str]] = []
+    for item in env_list(name, default):
+        combined = [part.strip() for part in item.split("+")]
+        if not set(combined) <= allowed:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not one of {sorted(allowed)} or a '+' combination of them")
+        parameters.append(combined[0] if len(combined) == 1 else combined)
+    return parameters
+
+
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
@@ -72,6 +110,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
     "core",
     "accounts",
     "notifications",
@@ -82,6 +122,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PortalLocaleMiddleware",
@@ -90,6 +131,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the flag the authentication backend sets and replaces the response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiebang.urls"
@@ -125,12 +168,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Our users have a full name and a mobile number rather than Django's first and last name.
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "full_name", "email", "mobile"]},
+    },
+    # Django's own validator, with a message that is translated (see accounts.validators).
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -197,10 +247,55 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jiebang@localhost")
 
+# HTTPS. The defaults suit `make run` (plain http on loopback); production behind a TLS proxy sets
+# them all (docker-compose.yml does), and `manage.py check --deploy` is then clean.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The container's own health check talks plain http to gunicorn, not through the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only set this behind a proxy that always overwrites the header, or any client can claim https.
+SECURE_PROXY_SSL_HEADER = env_header_pair("SECURE_PROXY_SSL_HEADER")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# No inline script and no inline style anywhere (templates, crispy-forms' bootstrap5 pack and
+# the Django admin have none; Bootstrap's and our JavaScript set styles through the CSSOM,
+# which style-src does not govern), so neither needs 'unsafe-inline'. data: images are
+# Bootstrap's SVG icons in its CSS and the empty favicon in base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Sign-in throttling (django-axes): failures are counted per username and, separately, per client
+# address; either reaching the limit refuses logins for the cool-off time. Per username stops
+# guessing one account from many addresses, per address stops one client trying many accounts.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = env_lockout_parameters("AXES_LOCKOUT_PARAMETERS", "username,ip_address")
+# The page says when to retry; tries while locked must not move that time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Not reset on success: one's own account would wipe an address's count of failures on others.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client address: REMOTE_ADDR unless a reverse proxy is configured (README, "Sign-in protection").
+AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", "REMOTE_ADDR")
+AXES_IPWARE_PROXY_COUNT = env_optional_int("AXES_IPWARE_PROXY_COUNT")
+# With a proxy count, take the address that many hops from the right of X-Forwarded-For even when
+# the client put its own entries in front; strict mode would drop such a header altogether.
+IPWARE_STRICT = False
 
 LOGGING = {
     "version": 1,

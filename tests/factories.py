@@ -20,7 +20,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
-    credit_code = factory.Sequence(lambda n: credit_code(n + 1))
+    # Far from the small numbers tests pick by hand (credit_code(902), (999), (4242)), which the
+    # sequence reached in a worker that had made enough units before them.
+    credit_code = factory.Sequence(lambda n: credit_code(n + 1_000_000))
     kind = OrganisationKind.ENTERPRISE
     region = factory.LazyFunction(lambda: Region.objects.get(code="150207"))
     address = "包头市九原区"

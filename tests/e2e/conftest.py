@@ -35,6 +35,13 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     contexts = []
+    # Chromium reports what the Content-Security-Policy blocked on the console; a blocked script
+    # or style would break the page quietly, so any report fails the journey.
+    csp_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(message.text)
 
     def make():
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -42,11 +49,13 @@ def new_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
+        page.on("console", on_console)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    assert csp_violations == []
 
 
 def login(page, username, password):
