@@ -292,3 +292,14 @@ def organisation_update(*, organisation: Organisation, data: dict, by: User) -> 
     organisation.save(update_fields=[*changed, "updated_at"])
     activity_record(target=organisation, by=by, action=_("修改单位信息"), note=", ".join(changed))
     return organisation
+
+
+def user_login_unlock(*, user: User, by: User) -> int:
+    """An administrator lifts the sign-in lock of an account (failed-login counts kept by django-axes).
+
+    Logged on the account by `login_lockout_clear`. Returns the attempt rows removed.
+    """
+    from .lockout import login_lockout_clear
+
+    _require_may_manage(by, user)
+    return login_lockout_clear(username=user.username, by=by)

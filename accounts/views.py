@@ -16,6 +16,7 @@ from core.views import FilteredListMixin, PortalPermissionMixin, perform
 
 from . import services
 from .enums import OrganisationKind, Role
+from .lockout import login_lockout_status
 from .forms import DishonestForm, OrganisationForm, RegisterForm, StaffUserForm
 from .models import Organisation, RoleGrant, User
 from .selectors import join_request_list_for_user
@@ -226,6 +227,7 @@ def user_edit(request, pk: int | None = None):
         "accounts/staff/user_form.html",
         {
             "form": form, "target": target, "is_self": target.pk == request.user.pk,
+            "lockout": login_lockout_status(username=target.username) if target.pk else None,
             "activity": activity_list_for(target) if target.pk else [],
         },
     )
@@ -241,4 +243,14 @@ def user_password_reset(request, pk: int):
         request, lambda: services.user_password_reset_send(user=target, by=request.user),
         success=_("重置密码邮件已发送至 %(email)s。") % {"email": target.email},
     )
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@require_POST
+def user_unlock(request, pk: int):
+    """An administrator lifts an account's sign-in lock before its cool-off ends."""
+    if (denied := _staff_only(request, "accounts.manage_users")) is not None:
+        return denied
+    target = _account_for(request, pk)
+    perform(request, lambda: services.user_login_unlock(user=target, by=request.user), success=_("已解除登录锁定。"))
     return redirect("accounts:user_edit", pk=target.pk)

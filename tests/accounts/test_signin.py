@@ -240,3 +240,29 @@ def test_demo_password_and_test_passwords_satisfy_the_validators():
 
     for username, password in [("enterprise", DEMO_PASSWORD), ("admin", DEMO_PASSWORD), ("alice", PASSWORD)]:
         validate_password(password, User(username=username, email=f"{username}@example.com"))
+
+
+def test_administrator_sees_the_lock_and_lifts_it_from_the_account_page(client):
+    from accounts.enums import Role
+
+    victim = UserFactory(username="alice")
+    admin = UserFactory(username="pingtai", roles=[Role.ADMIN])
+    staff = UserFactory(username="staffer", roles=[Role.STAFF])
+    for _ in range(5):
+        attempt(client, "alice", WRONG)
+    assert attempt(client, "alice", PASSWORD).status_code == 429
+
+    # Organiser staff may not unlock accounts.
+    client.force_login(staff)
+    assert client.post(reverse("accounts:user_unlock", args=[victim.pk])).status_code == 403
+    assert login_lockout_status(username="alice")["locked"] is True
+
+    client.force_login(admin)
+    page = text(client.get(reverse("accounts:user_edit", args=[victim.pk])))
+    assert "连续登录失败 5 次，账号锁定至" in page
+    response = client.post(reverse("accounts:user_unlock", args=[victim.pk]), follow=True)
+    assert "已解除登录锁定" in text(response) and "未锁定" in text(response)
+    assert ActivityLog.objects.filter(object_id=victim.pk, action="解除登录锁定", actor=admin).exists()
+    client.logout()
+    attempt(client, "alice", PASSWORD)
+    assert is_logged_in(client)
