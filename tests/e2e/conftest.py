@@ -4,12 +4,18 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
 # itself (fixtures, assertions) are ordinary blocking calls, which is fine here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+WAIT_MS = 60_000
+# expect() has its own default (5 s) that the context's timeout does not change.
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +51,9 @@ def new_page(browser, live_server):
 
     def make():
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15000)
+        # Upper bounds for waiting on conditions, not delays: a passing step returns as soon as its
+        # condition holds, and a busy CI machine (PDF rendering, two xdist workers) still fits.
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
@@ -58,11 +66,15 @@ def new_page(browser, live_server):
     assert csp_violations == []
 
 
-def login(page, username, password):
+def login(page, username, password, *, succeeds=True):
+    """Sign in and wait until the portal has answered, so the next navigation cannot cut the POST."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    if succeeds:
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture(autouse=True)

@@ -17,11 +17,12 @@ def test_five_wrong_passwords_lock_the_account_until_a_time_shown_on_the_login_p
     user.save()
 
     page = new_page()
-    login(page, "gaoxin", "Wrong-pass-2026")
+    login(page, "gaoxin", "Wrong-pass-2026", succeeds=False)
     expect(page.get_by_text("请输入一个正确的用户名和密码。注意，两者都区分大小写。")).to_be_visible()
     for _ in range(4):
         page.fill("#id_password", "Wrong-pass-2026")
-        page.click("form button[type=submit]")
+        with page.expect_navigation():  # each refusal is a new page: fill the next one, not the old
+            page.click("form button[type=submit]")
     message = page.get_by_test_id("lockout-message")
     expect(message).to_contain_text(re.compile(r"账号已暂时锁定，请于 1[45] 分钟后（\d\d:\d\d 之后）再试。"))
 
