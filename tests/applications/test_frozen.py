@@ -182,6 +182,8 @@ def test_revision_keeps_the_submitted_version_counting_until_resubmitted(client,
     client.force_login(lead)
     response = client.post(reverse("applications:revise", args=[application.pk]), follow=True)
     assert "已提交的版本在重新提交前继续有效" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("applications:edit", args=[application.pk])
+    assert "您正在修改已提交的申报" in response.content.decode()
     item = application.bang.bang_list.checklist.first()
     client.post(reverse("applications:edit", args=[application.pk]),
                 _edit_post(application, **{"partners-TOTAL_FORMS": "0", "objectives": "修改中的目标"}))
