@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.urls import reverse
 
@@ -91,6 +92,7 @@ def test_every_account_url_refuses_non_administrators(client, organiser, target,
         ("get", reverse("accounts:user_edit", args=[target.pk]), None),
         ("post", reverse("accounts:user_edit", args=[target.pk]), {**forged, "password": "Evil-pass-2026"}),
         ("post", reverse("accounts:user_password_reset", args=[target.pk]), {}),
+        ("post", reverse("accounts:user_unlock", args=[target.pk]), {}),
     ]
     if attacker is not None:
         # Their own account: move into another organiser, grant themselves the admin role.
@@ -107,6 +109,8 @@ def test_every_account_url_refuses_non_administrators(client, organiser, target,
         assert _state(attacker) == before_attacker
     assert User.objects.count() == users_before
     assert mail.outbox == []
+    assert not ActivityLog.objects.filter(content_type=ContentType.objects.get_for_model(User),
+                                          object_id=target.pk).exists()
 
 
 def test_staff_see_no_account_management_in_the_menu(client, organiser):
