@@ -12,7 +12,8 @@ from django.views.generic import FormView, ListView
 
 from core.exceptions import DomainError
 from core.selectors import activity_list_for
-from core.views import FilteredListMixin, PortalPermissionMixin, perform
+from core.params import FilterParams
+from core.views import FilteredListMixin, LenientPageMixin, PortalPermissionMixin, perform
 
 from . import services
 from .enums import OrganisationKind, Role
@@ -73,7 +74,7 @@ def unit_detail(request):
     )
 
 
-class JoinRequestListView(LoginRequiredMixin, ListView):
+class JoinRequestListView(LoginRequiredMixin, LenientPageMixin, ListView):
     template_name = "accounts/joinrequest_list.html"
     paginate_by = 20
 
@@ -103,18 +104,18 @@ class UnitListView(PortalPermissionMixin, FilteredListMixin, ListView):
 
     def get_queryset(self):
         qs = Organisation.objects.select_related("region__parent").order_by("-created_at")
-        params = self.request.GET
-        if q := params.get("q", "").strip():
+        params = FilterParams(self.request)
+        if q := params.text("q"):
             qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
-        if kind := params.get("kind"):
+        if kind := params.choice("kind", label=_("单位类型"), choices=OrganisationKind.choices):
             qs = qs.filter(kind=kind)
-        if params.get("verified") in {"0", "1"}:
-            qs = qs.filter(is_verified=params["verified"] == "1")
-        if params.get("dishonest") == "1":
+        if verified := params.choice("verified", label=_("核验状态"), choices=["0", "1"]):
+            qs = qs.filter(is_verified=verified == "1")
+        if params.choice("dishonest", label=_("失信"), choices=["0", "1"]) == "1":
             qs = qs.filter(is_dishonest=True)
-        if params.get("in_region") in {"0", "1"}:
+        if in_region := params.choice("in_region", label=_("区内外"), choices=["0", "1"]):
             q_in = Q(region__code__startswith="15")
-            qs = qs.filter(q_in if params["in_region"] == "1" else ~q_in)
+            qs = qs.filter(q_in if in_region == "1" else ~q_in)
         return qs
 
     def get_context_data(self, **kwargs):
@@ -176,13 +177,13 @@ class UserListView(PortalPermissionMixin, FilteredListMixin, ListView):
             .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
             .order_by("-date_joined")
         )
-        params = self.request.GET
-        if q := params.get("q", "").strip():
+        params = FilterParams(self.request)
+        if q := params.text("q"):
             qs = qs.filter(
                 Q(username__icontains=q) | Q(full_name__icontains=q) | Q(organisation__name__icontains=q)
                 | Q(mobile__icontains=q)
             )
-        if role := params.get("role"):
+        if role := params.choice("role", label=_("角色"), choices=Role.choices):
             qs = qs.filter(role_grants__role=role)
         return qs.distinct()
 

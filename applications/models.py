@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.models import Organisation, Region
 from accounts.validators import validate_phone
@@ -32,7 +32,9 @@ class RecommenderRoute(models.Model):
         ordering = ["region__code"]
 
     def __str__(self) -> str:
-        return f"{self.region} → {self.recommender}"
+        region = str(self.region) if self.region_id else gettext("（未选择地区）")
+        recommender = str(self.recommender) if self.recommender_id else gettext("（未选择推荐单位）")
+        return f"{region} → {recommender}"
 
 
 class Application(models.Model):
@@ -92,7 +94,9 @@ class Application(models.Model):
         indexes = [models.Index(fields=["bang", "lead", "state"], name="application_bang_lead_idx")]
 
     def __str__(self) -> str:
-        return f"{self.lead} · {self.bang}"
+        lead = str(self.lead) if self.lead_id else ""
+        bang = str(self.bang) if self.bang_id else ""
+        return " · ".join(part for part in (lead, bang) if part) or gettext("（未命名草稿）")
 
     def content_refusal(self, at: datetime.datetime | None = None) -> str | None:
         """Why the plan, partners, milestones, budget, commitments and attachments cannot be changed
@@ -270,4 +274,4 @@ class ApplicationVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "number"], name="unique_version_number")]
 
     def __str__(self) -> str:
-        return self.receipt
+        return self.receipt or gettext("（无回执编号）")

@@ -17,6 +17,7 @@ from bangs.selectors import bang_list_for_user, bang_list_list_for_user
 from core.exceptions import DomainError
 from core.files import file_response
 from core.forms import formset_rows, upload_error
+from core.params import FilterParams, parse_int
 from core.pdf import html_to_pdf
 from core.selectors import activity_list_for
 from core.views import paginate, perform, querystring_without_page
@@ -66,9 +67,10 @@ def my_applications(request):
         Q(lead_id=request.user.organisation_id)
         | Q(pk__in=Partner.objects.filter(organisation_id=request.user.organisation_id).values("application_id"))
     )
-    if q := request.GET.get("q", "").strip():
+    params = FilterParams(request)
+    if q := params.text("q"):
         qs = qs.filter(Q(bang__title__icontains=q) | Q(number__icontains=q))
-    if state := request.GET.get("state"):
+    if state := params.choice("state", label=_("状态"), choices=ApplicationState.choices):
         qs = qs.filter(state=state)
     page = paginate(request, qs.order_by("-updated_at"), 20)
     return render(
@@ -188,11 +190,10 @@ def confirm(request, pk: int):
         messages.info(request, refusal)
         return redirect("applications:detail", pk=pk)
     if request.method == "POST":
-        expected = request.POST.get("versions", "")
         try:
             version = services.application_submit(
                 application=application, by=request.user,
-                expected_versions=int(expected) if expected.isdigit() else None,
+                expected_versions=parse_int(request.POST.get("versions"), min_value=0),
             )
         except ValidationError:
             messages.error(request, _("申报内容不完整，请按提示补充后再提交。"))
@@ -336,10 +337,14 @@ def review_queue(request):
     qs = application_list_for_user(user).exclude(lead_id=user.organisation_id).prefetch_related(
         Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
     )
-    state = request.GET.get("state", ApplicationState.SUBMITTED)
+    params = FilterParams(request)
+    # Submitted ones unless another state (or "all": empty) is chosen.
+    state = ApplicationState.SUBMITTED
+    if "state" in request.GET:
+        state = params.choice("state", label=_("状态"), choices=ApplicationState.choices) or ""
     if state:
         qs = qs.filter(state=state)
-    if q := request.GET.get("q", "").strip():
+    if q := params.text("q"):
         qs = qs.filter(Q(lead__name__icontains=q) | Q(bang__title__icontains=q) | Q(number__icontains=q))
     page = paginate(request, qs.order_by("submitted_at", "pk"), 20)
     return render(request, "applications/review_queue.html", {

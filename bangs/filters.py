@@ -38,8 +38,14 @@ class BangFilter(django_filters.FilterSet):
         label=_("发榜企业所在盟市"), queryset=Region.objects.filter(level="city"), method="by_region",
         empty_label=_("全部盟市"),
     )
-    budget_min = django_filters.NumberFilter(label=_("投入不低于（万元）"), field_name="total_investment", lookup_expr="gte")
-    budget_max = django_filters.NumberFilter(label=_("投入不高于（万元）"), field_name="total_investment", lookup_expr="lte")
+    # Bounded like the column: an amount it cannot hold is refused by the form (and ignored with a
+    # warning) rather than sent to the database.
+    budget_min = django_filters.NumberFilter(
+        label=_("投入不低于（万元）"), field_name="total_investment", lookup_expr="gte", max_digits=12, decimal_places=2
+    )
+    budget_max = django_filters.NumberFilter(
+        label=_("投入不高于（万元）"), field_name="total_investment", lookup_expr="lte", max_digits=12, decimal_places=2
+    )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=STATUS_CHOICES, method="by_status", empty_label=_("全部状态"))
 
     class Meta:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.validators import validate_phone, validate_phone_list
@@ -52,7 +52,9 @@ class DemandOpinion(models.Model):
         constraints = [models.UniqueConstraint(fields=["demand", "expert"], name="one_opinion_per_expert")]
 
     def __str__(self) -> str:
-        return f"{self.expert} · {self.demand}"
+        expert = str(self.expert) if self.expert_id else gettext("（未指派专家）")
+        demand = str(self.demand) if self.demand_id else gettext("（未命名草稿）")
+        return f"{expert} · {demand}"
 
 
 class BangList(models.Model):
@@ -89,7 +91,7 @@ class BangList(models.Model):
         ordering = ["-published_at", "-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or gettext("（未命名草稿）")
 
     def accepts_at(self, at: datetime.datetime) -> bool:
         """Whether the deadline allows a submission at `at`, to the second: a deadline of 23:59:59
@@ -155,7 +157,7 @@ class Bang(models.Model):
         constraints = [models.UniqueConstraint(fields=["bang_list", "number"], name="unique_bang_number")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or gettext("（未命名草稿）")
 
     @property
     def rule_cap(self) -> Decimal | None:
@@ -187,7 +189,7 @@ class Indicator(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.target}{self.unit}"
+        return f"{self.name} {self.target}{self.unit}".strip() or gettext("（未命名）")
 
 
 class ChecklistItem(models.Model):
@@ -208,7 +210,7 @@ class ChecklistItem(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or gettext("（未命名）")
 
 
 class Contact(models.Model):
@@ -228,7 +230,7 @@ class Contact(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.purpose} {self.name}"
+        return f"{self.purpose} {self.name}".strip() or gettext("（未命名）")
 
     def applies_to(self, number: int) -> bool:
         """Whether this contact answers for bang `number` ("1、2", "1,2"; empty means every bang)."""
@@ -254,7 +256,7 @@ class ListFile(models.Model):
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or gettext("（未命名）")
 
 
 class Amendment(models.Model):
@@ -274,4 +276,4 @@ class Amendment(models.Model):
         ordering = ["published_at", "pk"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or gettext("（未命名）")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.files import file_response
 from core.forms import formset_rows, upload_error
+from core.params import FilterParams, filterset_qs
 from core.selectors import activity_list_for
 from core.views import paginate, perform, querystring_without_page
 from demands.enums import DemandState
@@ -59,7 +60,7 @@ def browse(request):
     """/bangs/: published lists and their bangs, filtered and searched."""
     bang_filter = BangFilter(request.GET or None, queryset=bang_browse(request.user))
     style_filter_form(bang_filter.form)
-    qs = bang_filter.qs.order_by("-bang_list__published_at", "bang_list_id", "number")
+    qs = filterset_qs(request, bang_filter).order_by("-bang_list__published_at", "bang_list_id", "number")
     page = paginate(request, qs)
     return render(
         request, "bangs/browse.html",
@@ -73,7 +74,7 @@ def list_index(request):
         queryset=bang_list_browsable(request.user).annotate(bang_count=Count("bangs")).order_by("-published_at"),
     )
     style_filter_form(list_filter.form)
-    page = paginate(request, list_filter.qs)
+    page = paginate(request, filterset_qs(request, list_filter))
     return render(
         request, "bangs/list_index.html",
         {"filter": list_filter, "page_obj": page, "querystring": querystring_without_page(request)},
@@ -142,9 +143,10 @@ def manage(request):
     qs = BangList.objects.annotate(bang_count=Count("bangs")).select_related("organiser")
     if not request.user.is_superuser:
         qs = qs.filter(organiser_id=request.user.organisation_id)
-    if q := request.GET.get("q", "").strip():
+    params = FilterParams(request)
+    if q := params.text("q"):
         qs = qs.filter(title__icontains=q)
-    if state := request.GET.get("state"):
+    if state := params.choice("state", label=_("状态"), choices=BangListState.choices):
         qs = qs.filter(state=state)
     page = paginate(request, qs.order_by("-created_at"))
     return render(
@@ -314,7 +316,7 @@ def bang_edit(request, list_pk: int | None = None, pk: int | None = None):
             for i in bang.indicators.all()
         ]
     else:
-        chosen = [int(x) for x in request.GET.get("demands", "").split(",") if x.isdigit()]
+        chosen = FilterParams(request).ids("demands", label=_("来源需求"), separator=",")
         seeds = sorted(pool.filter(pk__in=chosen), key=lambda d: chosen.index(d.pk))
         if seeds:
             first = seeds[0]
@@ -365,9 +367,10 @@ def pool(request):
         .prefetch_related(Prefetch("opinions", queryset=DemandOpinion.objects.select_related("expert")))
         .order_by("state", "decided_at", "pk")
     )
-    if q := request.GET.get("q", "").strip():
+    params = FilterParams(request)
+    if q := params.text("q"):
         qs = qs.filter(name__icontains=q)
-    if state := request.GET.get("state"):
+    if state := params.choice("state", label=_("状态"), choices=[DemandState.ACCEPTED, DemandState.LISTED]):
         qs = qs.filter(state=state)
     drafts = BangList.objects.filter(state=BangListState.DRAFT)
     if not request.user.is_superuser:
@@ -382,13 +385,14 @@ def pool(request):
 @login_required
 def condense(request):
     """Pool page form: take the ticked demands to a new bang of the chosen draft list."""
-    ids = [x for x in request.GET.getlist("demands") if x.isdigit()]
-    list_pk = request.GET.get("list", "")
-    if not ids or not list_pk.isdigit():
+    params = FilterParams(request)
+    ids = params.ids("demands", label=_("需求"))
+    list_pk = params.integer("list", label=_("榜单"))
+    if not ids or list_pk is None:
         messages.warning(request, _("请勾选需求并选择要加入的榜单（草稿）。"))
         return redirect("bangs:pool")
-    url = reverse("bangs:bang_create", args=[int(list_pk)])
-    return redirect(f"{url}?demands={','.join(ids)}")
+    url = reverse("bangs:bang_create", args=[list_pk])
+    return redirect(f"{url}?demands={','.join(map(str, ids))}")
 
 
 @login_required
@@ -414,9 +418,10 @@ def expert_dashboard(request):
     if not request.user.has_perm("bangs.expert_dashboard"):
         raise PermissionDenied
     qs = DemandOpinion.objects.filter(expert=request.user).select_related("demand__organisation", "demand__field")
-    if request.GET.get("pending") == "1":
+    params = FilterParams(request)
+    if params.choice("pending", label=_("只看待提交"), choices=["0", "1"]) == "1":
         qs = qs.filter(submitted_at__isnull=True)
-    if q := request.GET.get("q", "").strip():
+    if q := params.text("q"):
         qs = qs.filter(demand__name__icontains=q)
     page = paginate(request, qs.order_by("submitted_at", "-assigned_at"))
     return render(

@@ -7,10 +7,12 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from .exceptions import DomainError
 from .health import broker_status
+from .params import FilterParams
 
 
 def perform(request, action, *, success: str):
@@ -48,7 +50,19 @@ class PortalPermissionMixin(PermissionRequiredMixin):
         return super().handle_no_permission()
 
 
-class FilteredListMixin:
+class LenientPageMixin:
+    """For ListViews: a page number that is not one, or is past the end, shows the nearest page
+    (as `paginate()` does) instead of a 404."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class FilteredListMixin(LenientPageMixin):
     """Keeps the filter parameters in pagination links."""
 
     def get_context_data(self, **kwargs):
@@ -118,10 +132,10 @@ def calendar_days(request):
         calendar_day_set(by=request.user, **form.cleaned_data)
         messages.success(request, _("已保存。"))
         return redirect("calendar_days")
-    year = request.GET.get("year", "")
+    year = FilterParams(request).integer("year", label=_("年份"), min_value=1, max_value=9999)
     days = CalendarDay.objects.all()
-    if year.isdigit():
-        days = days.filter(date__year=int(year))
+    if year is not None:
+        days = days.filter(date__year=year)
     page = Paginator(days.order_by("date"), 50).get_page(request.GET.get("page"))
     return render(request, "calendar_days.html", {"form": form, "page_obj": page, "filters": request.GET,
-                                                  "querystring": f"year={year}" if year else ""})
+                                                  "querystring": urlencode({"year": year}) if year else ""})

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.models import Department, Organisation
 from accounts.validators import validate_mobile
@@ -44,7 +44,7 @@ class TechField(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or gettext("（未命名）")
 
 
 class CollectionRound(models.Model):
@@ -69,7 +69,7 @@ class CollectionRound(models.Model):
         ordering = ["-opens_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or gettext("（未命名）")
 
     @property
     def closes_at(self) -> datetime.datetime | None:
@@ -130,7 +130,8 @@ class Demand(models.Model):
         indexes = [models.Index(fields=["state", "field"], name="demand_state_field_idx")]
 
     def __str__(self) -> str:
-        return self.name or _("（未命名需求）")
+        # A draft may have no name yet; __str__ must return a str, not a lazy translation.
+        return self.name or gettext("（未命名草稿）")
 
     @property
     def is_editable(self) -> bool:

@@ -14,6 +14,7 @@ from django.views.generic import ListView
 
 from accounts.models import Region
 from core.exceptions import DomainError
+from core.params import FilterParams, parse_ids
 from core.selectors import activity_list_for
 from core.views import FilteredListMixin, PortalPermissionMixin, perform
 
@@ -34,24 +35,22 @@ def _get_demand(request, pk: int, perm: str = "demands.view_demand") -> Demand:
     return demand
 
 
-def _filter_demands(qs, params, *, text_fields=("name", "content", "organisation__name")):
-    if q := params.get("q", "").strip():
+def _filter_demands(qs, params: FilterParams, *, text_fields=("name", "content", "organisation__name")):
+    if q := params.text("q"):
         cond = Q()
         for name in text_fields:
             cond |= Q(**{f"{name}__icontains": q})
         qs = qs.filter(cond)
-    if state := params.get("state"):
+    if state := params.choice("state", label=_("状态"), choices=DemandState.choices):
         qs = qs.filter(state=state)
-    if round_id := params.get("round", "").strip():
-        if round_id.isdigit():
-            qs = qs.filter(round_id=round_id)
-    if field_id := params.get("field", "").strip():
-        if field_id.isdigit():
-            qs = qs.filter(field_id=field_id)
-    if region := params.get("region", "").strip():
+    if (round_id := params.integer("round", label=_("批次"))) is not None:
+        qs = qs.filter(round_id=round_id)
+    if (field_id := params.integer("field", label=_("领域"))) is not None:
+        qs = qs.filter(field_id=field_id)
+    if region := params.matching("region", label=_("地区"), pattern=r"out|[0-9]{4,6}"):
         if region == "out":
             qs = qs.exclude(organisation__region__code__startswith="15")
-        elif region.isdigit():
+        else:
             # A 盟市 code matches the city and its 旗县 (same first four digits).
             qs = qs.filter(organisation__region__code__startswith=region[:4])
     return qs
@@ -66,7 +65,7 @@ class DemandListView(LoginRequiredMixin, FilteredListMixin, ListView):
     def get_queryset(self):
         user = self.request.user
         qs = demand_list_for_user(user).filter(organisation_id=user.organisation_id)
-        return _filter_demands(qs, self.request.GET, text_fields=("name", "content"))
+        return _filter_demands(qs, FilterParams(self.request), text_fields=("name", "content"))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -90,9 +89,9 @@ def demand_form(request, pk: int | None = None):
         if not request.user.has_perm("demands.add_demand"):
             raise PermissionDenied
         demand = Demand(organisation=request.user.organisation)
-        round_id = request.GET.get("round")
+        round_id = FilterParams(request).integer("round", label=_("征集批次"))
         initial = _prefill_from_user(request.user)
-        if round_id and round_id.isdigit():
+        if round_id is not None:
             initial["round"] = round_id
     else:
         demand = _get_demand(request, pk, "demands.change_demand")
@@ -213,6 +212,13 @@ def demand_screen(request, pk: int):
     return redirect("demands:detail", pk=pk)
 
 
+def _queue_params(request):
+    """The queue shows demands awaiting screening unless another state (or "all": empty) is chosen."""
+    params = request.GET.copy()
+    params.setdefault("state", DemandState.SUBMITTED)
+    return params
+
+
 class QueueView(PortalPermissionMixin, FilteredListMixin, ListView):
     """The department's screening queue."""
 
@@ -221,10 +227,8 @@ class QueueView(PortalPermissionMixin, FilteredListMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        params = self.request.GET.copy()
-        if "state" not in params:
-            params["state"] = DemandState.SUBMITTED
-        self.effective_state = params["state"]
+        params = FilterParams(self.request, _queue_params(self.request))
+        self.effective_state = params.data["state"]
         return _filter_demands(demand_queue_for_user(self.request.user), params).order_by("submitted_at", "pk")
 
     def get_context_data(self, **kwargs):
@@ -245,7 +249,7 @@ class QueueView(PortalPermissionMixin, FilteredListMixin, ListView):
 def queue_bulk_accept(request):
     if not request.user.has_perm("demands.view_queue"):
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     if not ids:
         messages.warning(request, _("请先勾选要通过的需求。"))
         return redirect("demands:queue")
@@ -262,8 +266,7 @@ def queue_bulk_accept(request):
 def queue_export(request):
     if not request.user.has_perm("demands.view_queue"):
         raise PermissionDenied
-    params = request.GET.copy()
-    params.setdefault("state", DemandState.SUBMITTED)
+    params = FilterParams(request, _queue_params(request), warn=False)
     qs = _filter_demands(demand_queue_for_user(request.user), params).order_by("submitted_at", "pk")
     content = demand_queue_workbook(qs)
     response = HttpResponse(
@@ -295,7 +298,7 @@ class RoundListView(PortalPermissionMixin, FilteredListMixin, ListView):
 
     def get_queryset(self):
         qs = CollectionRound.objects.prefetch_related("fields").annotate(demand_count=Count("demands"))
-        if q := self.request.GET.get("q", "").strip():
+        if q := FilterParams(self.request).text("q"):
             qs = qs.filter(title__icontains=q)
         return qs.order_by("-opens_at")
 

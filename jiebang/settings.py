@@ -91,6 +91,7 @@ if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # a Chinese page in the portal's layout, not Django's
 
 PORTAL_NAME = env_str("PORTAL_NAME", "内蒙古自治区“揭榜挂帅”项目管理平台")
 PORTAL_ORGANISER = env_str("PORTAL_ORGANISER", "内蒙古自治区科学技术厅")
@@ -131,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
     # Last, so it sees the flag the authentication backend sets and replaces the response.
     "axes.middleware.AxesMiddleware",
 ]

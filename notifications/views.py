@@ -3,9 +3,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from core.params import FilterParams
 from core.views import FilteredListMixin
 
 from .models import Notification
@@ -17,9 +19,10 @@ class InboxView(LoginRequiredMixin, FilteredListMixin, ListView):
 
     def get_queryset(self):
         qs = Notification.objects.filter(recipient=self.request.user)
-        if self.request.GET.get("unread") == "1":
+        params = FilterParams(self.request)
+        if params.choice("unread", label=_("只看未读"), choices=["0", "1"]) == "1":
             qs = qs.filter(read_at__isnull=True)
-        if q := self.request.GET.get("q", "").strip():
+        if q := params.text("q"):
             qs = qs.filter(title__icontains=q)
         return qs
 
