@@ -135,6 +135,7 @@ def test_administrator_cannot_touch_a_superuser(client, admin, root):
     response = client.post(reverse("accounts:user_edit", args=[root.pk]),
                            _account_post(root, email="evil@example.com", is_active=None))
     assert response.status_code == 403
+    assert "超级管理员的账号只能由超级管理员修改" in response.content.decode()  # the 403 page says why
     assert client.post(reverse("accounts:user_password_reset", args=[root.pk])).status_code == 403
     assert _state(root) == before
     assert mail.outbox == []
