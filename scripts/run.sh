@@ -29,6 +29,7 @@ cat <<TXT
     imun         揭榜单位（内蒙古民族大学，通辽）
     expert       专家
     recommender  推荐单位（通辽市科学技术局）
+    useradmin    平台管理员（账号、角色、加入申请、重置密码邮件）
     admin        系统管理员（/admin/）
 
 TXT
