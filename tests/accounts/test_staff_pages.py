@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.enums import Role
-from accounts.models import User
 
 from ..factories import OrganisationFactory, UserFactory
 

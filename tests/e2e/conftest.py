@@ -66,6 +66,19 @@ def new_page(browser, live_server):
     assert csp_violations == []
 
 
+PASSWORD = "Journey-pass-2026"
+
+
+def journey_user(**kwargs):
+    """A user who signs in through the login page (the factories' users only use force_login)."""
+    from ..factories import UserFactory
+
+    user = UserFactory(**kwargs)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
 def login(page, username, password, *, succeeds=True):
     """Sign in and wait until the portal has answered, so the next navigation cannot cut the POST."""
     page.goto("/accounts/login/")

@@ -6,20 +6,13 @@ from accounts.models import Region
 from applications.enums import ApplicationState
 from applications.models import Application, RecommenderRoute
 
-from ..factories import OrganisationFactory, UserFactory, credit_code, make_bang_list, make_staff
-from .conftest import login
+from ..factories import OrganisationFactory, credit_code, make_bang_list, make_staff
+from .conftest import PASSWORD, login
+from .conftest import journey_user as _user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Journey-pass-2026"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def _user(**kwargs):
-    user = UserFactory(**kwargs)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def test_applicant_submits_recommender_returns_applicant_corrects_recommender_recommends(new_page):

@@ -11,20 +11,11 @@ from demands import services as demand_services
 from demands.enums import DemandState
 from demands.models import Demand
 
-from ..factories import DemandFactory, OrganisationFactory, RoundFactory, UserFactory, make_bang_list, make_enterprise_user
-from .conftest import login
+from ..factories import DemandFactory, OrganisationFactory, RoundFactory, make_bang_list, make_enterprise_user
+from .conftest import PASSWORD, login
+from .conftest import journey_user as _user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Journey-pass-2026"
-
-
-def _user(**kwargs):
-    user = UserFactory(**kwargs)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
 
 def test_staff_condense_publish_and_public_find(new_page):
     kjt = OrganisationFactory(kind="government", name="内蒙古自治区科学技术厅")

@@ -6,12 +6,9 @@ from accounts.models import Department, Region
 from demands.models import Demand
 
 from ..factories import RoundFactory, UserFactory, credit_code
-from .conftest import login
+from .conftest import PASSWORD, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Journey-pass-2026"
-
 
 def test_enterprise_files_demand_staff_returns_then_accepts(new_page):
     round_ = RoundFactory(title="2026年度揭榜挂帅需求征集")

@@ -4,12 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ..factories import UserFactory
-from .conftest import login
+from .conftest import PASSWORD, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Journey-pass-2026"
-
 
 def test_five_wrong_passwords_lock_the_account_until_a_time_shown_on_the_login_page(new_page):
     user = UserFactory(username="gaoxin")

@@ -7,20 +7,11 @@ from accounts.enums import Role
 from applications import services
 
 from ..applications.test_uploads import png_bytes
-from ..factories import OrganisationFactory, UserFactory, make_bang_list, make_staff
-from .conftest import login
+from ..factories import OrganisationFactory, make_bang_list, make_staff
+from .conftest import PASSWORD, login
+from .conftest import journey_user as _user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Journey-pass-2026"
-
-
-def _user(**kwargs):
-    user = UserFactory(**kwargs)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
 
 def test_attachment_upload_keeps_unsaved_plan_text(new_page):
     bang = make_bang_list(by=make_staff()).bangs.get()
