@@ -270,11 +270,23 @@ def compare(request, pk: int):
     is_owner = request.user.has_perm("applications.own_application", application)
     versions = {v.number: v for v in application.versions.select_related("submitted_by").order_by("number")}
     choices = [(str(n), _("第%(n)d版（%(receipt)s）") % {"n": n, "receipt": v.receipt}) for n, v in versions.items()]
+    working = services.application_snapshot(application) if is_owner else None
     if is_owner:
         choices.append(("draft", _("当前未提交的修改")))
     valid = {value for value, _label in choices}
-    default_b = "draft" if is_owner and application.state != ApplicationState.DRAFT else (choices[-1][0] if choices else "")
-    default_a = str(max(versions)) if default_b == "draft" and versions else (choices[-2][0] if len(choices) > 1 else "")
+    # By default: the lead's unsubmitted changes against the latest version if there are any,
+    # else the last two versions.
+    if versions and working is not None and compare_snapshots(versions[max(versions)].data, working,
+                                                              changed_only=True):
+        default_a, default_b = str(max(versions)), "draft"
+    else:
+        numbered = [value for value, _label in choices if value != "draft"]
+        if len(numbered) > 1:
+            default_a, default_b = numbered[-2], numbered[-1]
+        elif numbered and working is not None:
+            default_a, default_b = numbered[-1], "draft"
+        else:
+            default_a = default_b = ""
     side = {}
     for key, default in (("a", default_a), ("b", default_b)):
         value = request.GET.get(key, default)
@@ -286,7 +298,7 @@ def compare(request, pk: int):
 
     def data_for(value):
         if value == "draft":
-            return services.application_snapshot(application)
+            return working
         return versions[int(value)].data if value else {}
 
     changed_only = request.GET.get("changed") == "1"
