@@ -21,3 +21,16 @@ def join_request_list_for_user(user: User) -> QuerySet[JoinRequest]:
     if user.is_superuser or user.has_role(Role.ADMIN):
         return qs
     return qs.filter(Q(organisation__first_user=user))
+
+
+def unit_flags(credit_codes) -> dict[str, str]:
+    """For units named by credit code in a snapshot: "placeholder" (typed in, not registered) or
+    "unverified" (registered, not yet checked by staff). Verified units are left out. One query."""
+    from .models import Organisation
+
+    codes = {code for code in credit_codes if code}
+    if not codes:
+        return {}
+    rows = Organisation.objects.filter(credit_code__in=codes).filter(
+        Q(is_placeholder=True) | Q(is_verified=False)).values_list("credit_code", "is_placeholder")
+    return {code: "placeholder" if placeholder else "unverified" for code, placeholder in rows}

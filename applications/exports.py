@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
@@ -8,12 +9,14 @@ from openpyxl.styles import Alignment, Font
 from .models import SOURCE_FIELDS
 
 
-def _partner_cell(org) -> str:
-    """A partner as the 汇总表 shows it; a placeholder's typed name is marked unverified."""
-    notes = [_("区内") if org.region.in_region else _("区外")]
-    if org.is_placeholder:
+def _partner_cell(partner: dict, flag: str) -> str:
+    """A submitted partner as the 汇总表 shows it; a unit not registered or not verified is marked."""
+    notes = [_("区内") if partner.get("in_region") else _("区外")]
+    if flag == "placeholder":
         notes.append(_("未注册·信息未核实"))
-    return f"{org.name}（{'，'.join(str(n) for n in notes)}）"
+    elif flag == "unverified":
+        notes.append(_("未核验"))
+    return f"{partner.get('name', '')}（{'，'.join(str(n) for n in notes)}）"
 
 
 def summary_workbook(applications) -> bytes:
@@ -30,15 +33,17 @@ def summary_workbook(applications) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for application in applications:
-        lines = list(application.budget_lines.all())
-        sums = [sum((getattr(line, s) for line in lines), 0) for s in SOURCE_FIELDS]
-        partners = "；".join(_partner_cell(p.organisation) for p in application.partners.all())
+        # What was submitted (the latest version), never the lead's unsubmitted working copy.
+        data = application.submitted or {}
+        fields, lead, budget = data.get("fields", {}), data.get("lead", {}), data.get("budget", {})
+        sums = [Decimal(budget.get("by_source", {}).get(s, "0")) for s in SOURCE_FIELDS]
+        partners = "；".join(_partner_cell(p, flag) for p, flag in application.partner_rows)
         ws.append([
-            application.number, application.bang.number, application.bang.title, application.route_label,
-            application.lead.name, application.lead.credit_code,
-            _("区内") if application.lead.region.in_region else _("区外"), partners,
-            f"{application.chief_name} {application.chief_title}".strip(),
-            application.lead_name, *sums, sum(sums),
+            application.number, application.bang.number, application.bang.title, fields.get("route_label", ""),
+            lead.get("name", application.lead.name), lead.get("credit_code", application.lead.credit_code),
+            _("区内") if lead.get("in_region", application.lead.region.in_region) else _("区外"), partners,
+            f"{fields.get('chief_name', '')} {fields.get('chief_title', '')}".strip(),
+            fields.get("lead_name", ""), *sums, sum(sums, Decimal("0")),
             application.recommender.name if application.recommender else _("组织单位直接审查"),
             application.get_state_display(),
             timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M:%S") if application.submitted_at else "",

@@ -79,6 +79,10 @@ class Application(models.Model):
     correction_deadline = models.DateTimeField(_("补正截止时间"), null=True, blank=True)
     # "修改后重新提交": the lead edits a working copy while the submitted version keeps counting.
     revising = models.BooleanField(_("修改中（未重新提交）"), default=False)
+    # The partners of the latest submitted version: they, not the working copy's, may read it.
+    submitted_partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("已提交版本的联合体成员"),
+    )
     decided_version = models.ForeignKey(
         "ApplicationVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("形式审查所依据的版本"),
@@ -148,6 +152,9 @@ class Partner(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partners")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnerships",
                                      verbose_name=_("成员单位"))
+    # What this applicant typed for a unit that is not registered (a placeholder): its own words,
+    # never shown as another applicant's or as the unit's identity.
+    typed_name = models.CharField(_("填写的单位名称"), max_length=200, blank=True)
     role = models.CharField(_("承担任务"), max_length=200)
     work_share = models.DecimalField(_("工作量占比（%）"), max_digits=5, decimal_places=2,
                                      validators=[MinValueValidator(0), MaxValueValidator(100)])
@@ -158,6 +165,13 @@ class Partner(models.Model):
         verbose_name_plural = _("联合体成员")
         ordering = ["order", "pk"]
         constraints = [models.UniqueConstraint(fields=["application", "organisation"], name="unique_partner")]
+
+    @property
+    def shown_name(self) -> str:
+        """A registered unit's own name; for a placeholder, what this applicant typed."""
+        if self.organisation.is_placeholder and self.typed_name:
+            return self.typed_name
+        return self.organisation.name
 
 
 class Milestone(models.Model):

@@ -1,9 +1,9 @@
-from django.db.models import Q, QuerySet
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 
 from accounts.enums import Role
 
 from .enums import ApplicationState
-from .models import Application, Partner
+from .models import Application, ApplicationVersion
 
 
 def application_visibility_q(user) -> Q:
@@ -23,8 +23,10 @@ def application_visibility_q(user) -> Q:
         # Only a verified unit reads the applications that name it as a partner: anyone can register
         # a credit code nobody holds (or claim a placeholder an applicant typed in), and staff
         # verification is what shows the registrant really is that unit.
-        visible |= submitted & Q(pk__in=Partner.objects.filter(
-            organisation_id=org, organisation__is_verified=True).values("application_id"))
+        # The partners of the submitted version, not of a revision the lead has not submitted.
+        named = Application.submitted_partners.through.objects.filter(
+            organisation_id=org, organisation__is_verified=True)
+        visible |= submitted & Q(pk__in=named.values("application_id"))
     if user.has_role(Role.RECOMMENDER):
         visible |= submitted & Q(recommender_id=org)
     if user.has_role(Role.STAFF):
@@ -36,6 +38,12 @@ def application_list_for_user(user) -> QuerySet[Application]:
     return Application.objects.select_related("bang__bang_list", "lead__region__parent", "recommender").filter(
         application_visibility_q(user)
     )
+
+
+def with_submitted(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate `submitted`: the latest submitted version's data, what reviewers and exports show."""
+    latest = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by("-number").values("data")[:1]
+    return queryset.annotate(submitted=Subquery(latest, output_field=JSONField()))
 
 
 def submitted_attachment_ids(application: Application, versions) -> set[int]:

@@ -120,10 +120,12 @@ def _resolve_partner(row: dict) -> Organisation:
     except ValidationError as error:
         raise ValidationError({"partners": [f"{code}：{m}" for m in error.messages]}) from error
     org = Organisation.objects.filter(credit_code=code).first()
-    if org is not None:
+    if org is not None and not org.is_placeholder:
         return org
-    if not row.get("name") or not row.get("region"):
+    if not row.get("name") or (org is None and not row.get("region")):
         raise ValidationError({"partners": _("%(code)s 尚未在平台注册，请填写单位名称、类型和所在地区。") % {"code": code}})
+    if org is not None:
+        return org  # another applicant's placeholder: its typed name stays on that applicant's row
     return Organisation.objects.create(
         credit_code=code, name=row["name"], kind=row.get("kind") or OrganisationKind.OTHER, region=row["region"],
         is_placeholder=True,
@@ -164,7 +166,8 @@ def application_save_draft(
             raise ValidationError({"partners": _("同一单位不能重复添加。")})
         application.partners.all().delete()
         Partner.objects.bulk_create(
-            Partner(application=application, organisation=org, role=row["role"], work_share=row["work_share"], order=i)
+            Partner(application=application, organisation=org, role=row["role"], work_share=row["work_share"], order=i,
+                    typed_name=(row.get("name") or "").strip() if org.is_placeholder else "")
             for i, (org, row) in enumerate(zip(orgs, partners, strict=True))
         )
     if milestones is not None:
@@ -279,8 +282,9 @@ def application_snapshot(application: Application) -> dict:
         "lead": application.lead.snapshot(),
         "fields": {name: getattr(application, name) for name in DRAFT_FIELDS},
         "partners": [
-            {"name": p.organisation.name, "credit_code": p.organisation.credit_code, "role": p.role,
-             "work_share": str(p.work_share), "in_region": p.organisation.region.in_region}
+            {"name": p.shown_name, "credit_code": p.organisation.credit_code, "role": p.role,
+             "work_share": str(p.work_share), "in_region": p.organisation.region.in_region,
+             "is_placeholder": p.organisation.is_placeholder}
             for p in application.partners.select_related("organisation__region")
         ],
         "milestones": [
@@ -372,6 +376,8 @@ def application_submit(*, application: Application, by: User, expected_versions:
             application=application, number=version_number, receipt=f"{application.number}-{version_number:02d}",
             submitted_at=now, submitted_by=by, data=data, digest=hashlib.sha256(payload.encode()).hexdigest(),
         )
+        # From now on these partners, and no longer the previous version's, read the application.
+        application.submitted_partners.set([p.organisation_id for p in application.partners.all()])
         recommender = application.recommender if application.state == S.RETURNED else _route(application)
         state_transition(
             obj=application, to=S.SUBMITTED, by=by, table=TRANSITIONS, labels=LABELS,

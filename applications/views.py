@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
+from accounts.selectors import unit_flags
 from bangs.models import Bang
 from bangs.selectors import bang_list_for_user, bang_list_list_for_user
 from core.exceptions import DomainError
@@ -34,9 +35,9 @@ from .forms import (
     MilestoneFormSet,
     PartnerFormSet,
 )
-from .models import Application, ApplicationVersion, Attachment, Partner
+from .models import Application, ApplicationVersion, Attachment
 from .compare import compare_snapshots
-from .selectors import application_list_for_user, submitted_attachment_ids
+from .selectors import application_list_for_user, submitted_attachment_ids, with_submitted
 
 
 
@@ -65,7 +66,8 @@ def my_applications(request):
     """The unit's applications as lead, and those it is a partner in."""
     qs = application_list_for_user(request.user).filter(
         Q(lead_id=request.user.organisation_id)
-        | Q(pk__in=Partner.objects.filter(organisation_id=request.user.organisation_id).values("application_id"))
+        | Q(pk__in=Application.submitted_partners.through.objects.filter(
+            organisation_id=request.user.organisation_id).values("application_id"))
     )
     params = FilterParams(request)
     if q := params.text("q"):
@@ -83,8 +85,9 @@ def my_applications(request):
 def _edit_forms(request, application):
     data = request.POST if request.method == "POST" else None
     partners_initial = [
-        {"credit_code": p.organisation.credit_code, "name": p.organisation.name, "role": p.role,
-         "work_share": p.work_share}
+        {"credit_code": p.organisation.credit_code, "name": p.shown_name, "role": p.role,
+         "work_share": p.work_share,
+         **({"kind": p.organisation.kind, "region": p.organisation.region_id} if p.organisation.is_placeholder else {})}
         for p in application.partners.select_related("organisation")
     ]
     milestones_initial = [
@@ -346,9 +349,7 @@ def review_queue(request):
     user = request.user
     if not (user.has_role(Role.RECOMMENDER) or user.has_role(Role.STAFF) or user.is_superuser):
         raise PermissionDenied
-    qs = application_list_for_user(user).exclude(lead_id=user.organisation_id).prefetch_related(
-        Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
-    )
+    qs = with_submitted(application_list_for_user(user).exclude(lead_id=user.organisation_id))
     params = FilterParams(request)
     # Submitted ones unless another state (or "all": empty) is chosen.
     state = ApplicationState.SUBMITTED
@@ -359,6 +360,7 @@ def review_queue(request):
     if q := params.text("q"):
         qs = qs.filter(Q(lead__name__icontains=q) | Q(bang__title__icontains=q) | Q(number__icontains=q))
     page = paginate(request, qs.order_by("submitted_at", "pk"), 20)
+    _attach_submitted_partners(page)
     return render(request, "applications/review_queue.html", {
         "page_obj": page, "querystring": querystring_without_page(request), "states": ApplicationState.choices,
         "filters": request.GET, "effective_state": state,
@@ -366,14 +368,27 @@ def review_queue(request):
 
 
 def _summary_queryset(request, bang_list):
-    return (
+    """The list's applications as submitted (their latest version), never a working copy."""
+    return with_submitted(
+        # Every application past draft has been submitted at least once, so it has a version.
         Application.objects.filter(bang__bang_list=bang_list)
         .exclude(state=ApplicationState.DRAFT)
         .select_related("bang", "lead__region", "recommender")
-        .prefetch_related(Prefetch("partners", queryset=Partner.objects.select_related("organisation__region")),
-                          "budget_lines")
         .order_by("bang__number", "submitted_at")
     )
+
+
+def _attach_submitted_partners(applications) -> list:
+    """Give each application `partner_rows`: its submitted partners with their unit's standing now
+    (placeholder / unverified), looked up in one query for the whole page."""
+    applications = list(applications)
+    flags = unit_flags(p.get("credit_code") for a in applications for p in (a.submitted or {}).get("partners", []))
+    for application in applications:
+        application.partner_rows = [
+            (partner, flags.get(partner.get("credit_code"), ""))
+            for partner in (application.submitted or {}).get("partners", [])
+        ]
+    return applications
 
 
 @login_required
@@ -383,6 +398,7 @@ def list_summary(request, pk: int):
         raise PermissionDenied
     qs = _summary_queryset(request, bang_list)
     page = paginate(request, qs, 50)
+    _attach_submitted_partners(page)
     return render(request, "applications/list_summary.html", {
         "bang_list": bang_list, "page_obj": page, "querystring": querystring_without_page(request),
     })
@@ -394,7 +410,7 @@ def list_summary_export(request, pk: int):
     if not request.user.has_perm("bangs.manage_banglist", bang_list):
         raise PermissionDenied
     response = HttpResponse(
-        summary_workbook(_summary_queryset(request, bang_list)),
+        summary_workbook(_attach_submitted_partners(_summary_queryset(request, bang_list))),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="summary-{bang_list.pk}.xlsx"'

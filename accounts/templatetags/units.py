@@ -8,27 +8,25 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/_unit_badge.html")
-def unit_badge(org=None, placeholder: bool = False) -> dict:
-    """The "未注册·信息未核实" badge after a placeholder unit's name; nothing for a registered unit.
+def unit_badge(org=None, placeholder: bool = False, flag: str = "") -> dict:
+    """The "未注册·信息未核实" badge after a placeholder unit's name, "未核验" after a registered unit
+    staff have not verified yet (flag "unverified", from accounts.selectors.unit_flags).
 
-    ``{% unit_badge org %}`` for a unit, ``{% unit_badge placeholder=True %}`` for a snapshot row.
+    ``{% unit_badge org %}`` for a unit, ``{% unit_badge flag=flag %}`` for a snapshot row.
     """
-    return {"placeholder": placeholder or bool(getattr(org, "is_placeholder", False))}
+    is_placeholder = placeholder or flag == "placeholder" or bool(getattr(org, "is_placeholder", False))
+    return {"placeholder": is_placeholder, "unverified": not is_placeholder and flag == "unverified"}
 
 
 @register.simple_tag
-def placeholder_codes(rows: Iterable[Mapping]) -> frozenset[str]:
-    """Credit codes among snapshot rows ({"credit_code": ...}) whose unit is a placeholder.
+def unit_flags_for(rows: Iterable[Mapping]) -> dict[str, str]:
+    """{credit code: "placeholder" | "unverified"} for snapshot rows ({"credit_code": ...}), one query."""
+    from accounts.selectors import unit_flags
 
-    A snapshot holds names and codes, not units, so the flag is looked up (one query). A row that
-    recorded the flag itself (``"is_placeholder": True``) counts too.
-    """
-    from accounts.models import Organisation
+    return unit_flags(row.get("credit_code") for row in rows or [])
 
-    rows = list(rows or [])
-    codes = {row.get("credit_code") for row in rows if row.get("credit_code")}
-    flagged = {row["credit_code"] for row in rows if row.get("is_placeholder") and row.get("credit_code")}
-    if not codes - flagged:
-        return frozenset(flagged)
-    found = Organisation.objects.filter(credit_code__in=codes - flagged, is_placeholder=True)
-    return frozenset(flagged | set(found.values_list("credit_code", flat=True)))
+
+@register.filter
+def flag_of(flags: Mapping[str, str], credit_code: str) -> str:
+    """{{ partner_flags|flag_of:p.credit_code }}: the unit's flag, or "" for a verified unit."""
+    return (flags or {}).get(credit_code, "")

@@ -264,3 +264,70 @@ def test_compare_with_junk_versions_falls_back_with_a_message(client, world):
 def test_snapshot_budget_is_decimal_text(world):
     version = world["application"].versions.get()
     assert Decimal(version.data["budget"]["total"]) > 0
+
+
+def test_summary_export_and_queue_show_the_submitted_version_during_a_revision(client, world, organiser_staff):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    application, lead = world["application"], world["lead"]
+    services.application_revise(application=application, by=lead)
+    services.application_save_draft(application=application, data={"route_label": "未提交的路线",
+                                                                    "chief_name": "未提交的首席"}, by=lead)
+    client.force_login(organiser_staff)
+    page = client.get(reverse("applications:list_summary", args=[world["bang_list"].pk])).content.decode()
+    assert "改良西门子法" in page and "未提交的路线" not in page and "未提交的首席" not in page
+    export = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["技术路线"] == "改良西门子法" and row["首席科学家"] == "寇宝泉 教授"
+    assert row["合计（万元）"] == 500  # 200 subsidy + 300 enterprise, as submitted
+    client.force_login(world["recommender"])
+    queue = client.get(reverse("applications:review")).content.decode()
+    assert application.number in queue and "未提交" not in queue
+
+
+def test_partner_access_follows_the_submitted_version_not_a_revision(client, world):
+    application, lead = world["application"], world["lead"]
+    named = OrganisationFactory(kind="institute", is_verified=True, name="已提交版本中的成员")
+    services.application_revise(application=application, by=lead)
+    services.application_save_draft(application=application, data={}, by=lead, partners=[
+        dict(credit_code=named.credit_code, role="联合攻关", work_share=Decimal("20"))])
+    for item in services.required_checklist(application):  # a consortium needs its joint agreement
+        if not application.attachments.filter(item=item, superseded=False).exists():
+            services.application_attachment_add(application=application, item_id=item.pk, by=lead,
+                                                upload=SimpleUploadedFile("agreement.pdf", PDF))
+    services.application_submit(application=application, by=lead)  # version 2 names it
+    later = OrganisationFactory(kind="institute", is_verified=True, name="修改中加入的成员")
+    services.application_revise(application=application, by=lead)
+    services.application_save_draft(application=application, data={}, by=lead, partners=[
+        dict(credit_code=later.credit_code, role="联合攻关", work_share=Decimal("20"))])
+    named_user = make_applicant(organisation=named)
+    later_user = make_applicant(organisation=later)
+    client.force_login(later_user)
+    assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 404
+    assert application.number not in client.get(reverse("applications:list")).content.decode()
+    client.force_login(named_user)
+    assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 200
+    assert application.number in client.get(reverse("applications:list")).content.decode()
+
+
+def test_a_typed_placeholder_name_belongs_to_the_application_that_typed_it(organiser_staff):
+    from accounts.models import Region
+
+    bang = make_bang_list(by=organiser_staff).bangs.get()
+    first, second = make_applicant(username="first"), make_applicant(username="second")
+    code = OrganisationFactory.build().credit_code
+    region = Region.objects.get(code="150502")
+    mine = services.application_start(bang=bang, by=first)
+    theirs = services.application_start(bang=bang, by=second)
+    services.application_save_draft(application=mine, data={}, by=first, partners=[
+        dict(credit_code=code, name="甲填写的名称", kind="institute", region=region, role="检测", work_share=Decimal("10"))])
+    services.application_save_draft(application=theirs, data={}, by=second, partners=[
+        dict(credit_code=code, name="乙填写的名称", kind="institute", region=region, role="检测", work_share=Decimal("10"))])
+    # The first applicant corrects its own typing; the second's stays its own.
+    services.application_save_draft(application=mine, data={}, by=first, partners=[
+        dict(credit_code=code, name="甲更正后的名称", kind="institute", region=region, role="检测", work_share=Decimal("10"))])
+    assert [p["name"] for p in services.application_snapshot(mine)["partners"]] == ["甲更正后的名称"]
+    assert [p["name"] for p in services.application_snapshot(theirs)["partners"]] == ["乙填写的名称"]

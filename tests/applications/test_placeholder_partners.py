@@ -81,7 +81,8 @@ def test_summary_export_marks_a_placeholder_partner(client, world, organiser_sta
     response = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     partners = dict(zip(rows[0], rows[1], strict=True))["联合体成员"]
-    assert partners == f"中国科学院过程工程研究所（区内）；某某稀土研究院（区内，{BADGE}）"
+    # A registered partner staff have not verified yet is marked too.
+    assert partners == f"中国科学院过程工程研究所（区内，未核验）；某某稀土研究院（区内，{BADGE}）"
     page = client.get(reverse("applications:list_summary", args=[world["bang_list"].pk])).content.decode()
     assert "某某稀土研究院" in page and BADGE in page
 
@@ -101,3 +102,4 @@ def test_registered_placeholder_loses_the_badge_and_shows_its_own_name(client, w
     assert "内蒙古稀土研究院" in page
     assert "某某稀土研究院" not in page
     assert BADGE not in page
+    assert "未核验" in page  # claimed, but staff have not checked the registrant is that unit
