@@ -147,6 +147,21 @@ class StaffUserForm(forms.ModelForm):
         )
 
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        taken = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("该登录名已被使用（不区分大小写）。"))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        department, organisation = data.get("department"), data.get("organisation")
+        if department is not None and department.organisation_id not in (None, getattr(organisation, "pk", None)):
+            self.add_error("department", _("所选处室不属于该账号的所属单位。"))
+        return data
+
+
 class DishonestForm(forms.Form):
     is_dishonest = forms.BooleanField(label=_("列入失信名单"), required=False)
     note = forms.CharField(label=_("说明（仅管理人员可见）"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

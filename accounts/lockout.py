@@ -76,6 +76,34 @@ def login_lockout_clear(*, username: str, by) -> int:
     return removed
 
 
+def login_lockout_addresses() -> list[dict]:
+    """Client addresses locked now by failed logins (over any accounts), newest lock first:
+    [{"ip_address", "until", "failures"}]. Few rows: only those within the cool-off are read."""
+    now = timezone.now()
+    addresses = (
+        AccessAttempt.objects.filter(attempt_time__gte=now - get_cool_off())
+        .exclude(ip_address__isnull=True).values_list("ip_address", flat=True).distinct()
+    )
+    locked = []
+    for address in addresses:
+        failures, until = _lock_state({"ip_address": address}, now=now)
+        if until is not None:
+            locked.append({"ip_address": address, "until": until, "failures": failures})
+    return sorted(locked, key=lambda row: row["until"], reverse=True)
+
+
+@transaction.atomic
+def login_lockout_clear_address(*, ip_address: str, by) -> int:
+    """Forget the failed logins from one client address (an office behind one NAT address locked
+    out by several people's typos). Logged on the acting administrator's account."""
+    if not ip_address:
+        return 0  # reset() without an address would clear every lock
+    removed = reset(ip=ip_address)
+    if removed:
+        activity_record(target=by, by=by, action=_("解除网络地址登录锁定"), note=ip_address)
+    return removed
+
+
 def _retry_time(until: datetime.datetime, now: datetime.datetime) -> dict:
     """Minutes to wait and the wall-clock time (Beijing time) after which to try again."""
     # Round up to the minute, so that "after 14:35" is never a moment that is still locked.

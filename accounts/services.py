@@ -94,6 +94,9 @@ def join_request_decide(*, join_request: JoinRequest, by: User, approve: bool) -
             member.organisation = request.organisation
             member.save(update_fields=["organisation"])
             RoleGrant.objects.get_or_create(user=member, role=request.role)
+            # On the account too: it gained a unit and a role.
+            activity_record(target=member, by=by, action=_("加入单位"),
+                            note=f"{request.organisation.name}（{request.get_role_display()}）")
         activity_record(
             target=request.organisation, by=by, action=_("同意加入") if approve else _("拒绝加入"),
             note=request.user.display_name,
@@ -136,10 +139,14 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User) -> None:
                           % {"roles": "、".join(str(labels[r]) for r in sorted(beyond))})
     user.role_grants.exclude(role__in=wanted).delete()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in wanted - current])
+    added, removed = wanted - current, current - wanted
+    note = "；".join(part for part in (
+        _("授予：%(roles)s") % {"roles": "、".join(str(labels[r]) for r in sorted(added))} if added else "",
+        _("撤销：%(roles)s") % {"roles": "、".join(str(labels[r]) for r in sorted(removed))} if removed else "",
+    ) if part)
     activity_record(
         target=user, by=by, action=_("调整角色"),
-        from_state=",".join(sorted(current)), to_state=",".join(sorted(wanted)),
-        note="、".join(str(labels[r]) for r in sorted(wanted)),
+        from_state=",".join(sorted(current)), to_state=",".join(sorted(wanted)), note=note,
     )
     user.__dict__.pop("role_codes", None)
 
@@ -157,24 +164,29 @@ def _describe(value) -> str:
     return str(value)
 
 
-@transaction.atomic
-def user_create(*, data: dict, roles: Iterable[str], by: User) -> User:
+def user_create(*, data: dict, roles: Iterable[str], by: User) -> tuple[User, str | None]:
     """An administrator creates an account (experts, recommenders, staff).
 
-    Nobody chooses another person's password: the account starts without one and its owner is
-    sent a link to set it. Side effects: activity log on the account, the e-mail after commit.
+    Nobody chooses another person's password: the account starts without one and, if active, its
+    owner is e-mailed a link to set it. Returns the account and, if that e-mail could not be sent,
+    why (the account stays; the link can be sent again from its page). Logged on the account.
     """
     _require_may_manage(by)
     if not data.get("email"):
         raise ValidationError({"email": _("新建账号须填写电子邮箱，用于接收设置密码的链接。")})
-    new_user = User(**data)
-    new_user.set_unusable_password()
-    new_user.save()
-    activity_record(target=new_user, by=by, action=_("创建账号"))
-    user_set_roles(user=new_user, roles=roles, by=by)
-    if new_user.is_active:
-        user_password_reset_send(user=new_user, by=by)
-    return new_user
+    with transaction.atomic():
+        new_user = User(**data)
+        new_user.set_unusable_password()
+        new_user.save()
+        activity_record(target=new_user, by=by, action=_("创建账号"))
+        user_set_roles(user=new_user, roles=roles, by=by)
+    if not new_user.is_active:
+        return new_user, None
+    try:
+        user_password_reset_send(user=new_user, by=by, welcome=True)
+    except DomainError as error:
+        return new_user, error.message
+    return new_user, None
 
 
 @transaction.atomic
@@ -187,10 +199,15 @@ def user_update(*, user: User, data: dict, roles: Iterable[str], by: User) -> Us
     user = User.objects.select_for_update().get(pk=user.pk)
     _require_may_manage(by, user)
     changed = [name for name, value in data.items() if getattr(user, name) != value]
+    department = data.get("department", user.department)
+    organisation = data.get("organisation", user.organisation)
+    if department is not None and department.organisation_id not in (None, getattr(organisation, "pk", None)):
+        raise ValidationError({"department": _("所选处室不属于该账号的所属单位。")})
     if user.pk == by.pk:
         locked = [name for name in changed if name in SELF_LOCKED_FIELDS]
         if locked or set(roles) != set(user.role_grants.values_list("role", flat=True)):
             raise DomainError(_("不能修改自己账号的所属单位、处室、角色或启用状态，请由其他管理员办理。"))
+    old_email = user.email if "email" in changed else ""
     notes = []
     for name in changed:
         label = User._meta.get_field(name).verbose_name
@@ -198,6 +215,8 @@ def user_update(*, user: User, data: dict, roles: Iterable[str], by: User) -> Us
         setattr(user, name, data[name])
     if changed:
         user.save(update_fields=changed)
+        if old_email:
+            _email_change_notice_send(user=user, old_email=old_email)
         active_changed = "is_active" in changed
         if active_changed:
             activity_record(target=user, by=by, action=_("启用账号") if user.is_active else _("停用账号"))
@@ -222,16 +241,33 @@ def user_set_active(*, user: User, active: bool, by: User) -> None:
     activity_record(target=user, by=by, action=_("启用账号") if active else _("停用账号"))
 
 
-def user_password_reset_send(*, user: User, by: User) -> None:
-    """Send the account's owner a link to set a new password (the same link as 忘记密码).
+def _email_change_notice_send(*, user: User, old_email: str) -> None:
+    """Tell the old address that an administrator changed the account's e-mail: a reset link sent
+    to a new address must not be a quiet way into someone's account."""
+    from django.conf import settings
+    from django.core.mail import send_mail
 
-    Logged on the account. The e-mail leaves after the transaction commits.
+    subject = _("您的账号邮箱已修改")
+    body = _("%(portal)s 的管理员已将您的账号（%(username)s）的电子邮箱由 %(old)s 修改为 %(new)s。"
+             "如非您本人要求，请立即与平台管理人员联系。") % {
+        "portal": settings.PORTAL_NAME, "username": user.username, "old": old_email, "new": user.email}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [old_email], fail_silently=True))
+
+
+def user_password_reset_send(*, user: User, by: User, welcome: bool = False) -> None:
+    """E-mail the account's owner a link to set a new password (the same link as 忘记密码); for a
+    new account (`welcome`) the mail says an administrator opened it.
+
+    Sent in the request, so a mail server that refuses is reported instead of hidden: the
+    outcome is logged on the account either way, and a failure raises DomainError.
     """
+    import smtplib
     from urllib.parse import urlsplit
 
     from django.conf import settings
-    from django.contrib.auth.forms import PasswordResetForm
     from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
@@ -244,13 +280,45 @@ def user_password_reset_send(*, user: User, by: User) -> None:
     context = {
         "email": user.email, "domain": site.netloc, "site_name": settings.PORTAL_NAME, "protocol": site.scheme,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)), "user": user,
-        "token": default_token_generator.make_token(user),
+        "token": default_token_generator.make_token(user), "by": by,
     }
-    activity_record(target=user, by=by, action=_("发送重置密码邮件"), note=user.email)
-    transaction.on_commit(lambda: PasswordResetForm().send_mail(
-        "registration/password_reset_subject.txt", "registration/password_reset_email.html", context,
-        None, user.email,
-    ))
+    prefix = "registration/account_created" if welcome else "registration/password_reset"
+    action = _("发送设置密码邮件") if welcome else _("发送重置密码邮件")
+    subject = "".join(render_to_string(f"{prefix}_subject.txt", context).splitlines())
+    body = render_to_string(f"{prefix}_email.html", context)
+    try:
+        # Not PasswordResetForm.send_mail: it logs a refused mail and carries on as if it went.
+        EmailMessage(subject, body, None, [user.email]).send()
+    except (smtplib.SMTPException, OSError) as error:
+        activity_record(target=user, by=by, action=_("邮件发送失败"), note=user.email,
+                        internal_note=f"{action}: {error.__class__.__name__}")
+        raise DomainError(_("邮件未能发出（邮件服务器无响应或拒收），请稍后在账号页面重新发送。")) from error
+    activity_record(target=user, by=by, action=action, note=user.email)
+
+
+def address_login_unlock(*, ip_address: str, by: User) -> int:
+    """An administrator lifts the sign-in lock of a client address. Returns the rows removed."""
+    import ipaddress
+
+    from .lockout import login_lockout_clear_address
+
+    _require_may_manage(by)
+    try:
+        ipaddress.ip_address(ip_address)
+    except ValueError as error:
+        raise DomainError(_("网络地址格式不正确。")) from error
+    return login_lockout_clear_address(ip_address=ip_address, by=by)
+
+
+def user_login_unlock(*, user: User, by: User) -> int:
+    """An administrator lifts the sign-in lock of an account (failed-login counts kept by django-axes).
+
+    Logged on the account by `login_lockout_clear`. Returns the attempt rows removed.
+    """
+    from .lockout import login_lockout_clear
+
+    _require_may_manage(by, user)
+    return login_lockout_clear(username=user.username, by=by)
 
 
 @transaction.atomic
@@ -293,13 +361,3 @@ def organisation_update(*, organisation: Organisation, data: dict, by: User) -> 
     activity_record(target=organisation, by=by, action=_("修改单位信息"), note=", ".join(changed))
     return organisation
 
-
-def user_login_unlock(*, user: User, by: User) -> int:
-    """An administrator lifts the sign-in lock of an account (failed-login counts kept by django-axes).
-
-    Logged on the account by `login_lockout_clear`. Returns the attempt rows removed.
-    """
-    from .lockout import login_lockout_clear
-
-    _require_may_manage(by, user)
-    return login_lockout_clear(username=user.username, by=by)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("staff/users/<int:pk>/", views.user_edit, name="user_edit"),
     path("staff/users/<int:pk>/reset-password/", views.user_password_reset, name="user_password_reset"),
     path("staff/users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("staff/locked-addresses/unlock/", views.address_unlock, name="address_unlock"),
 ]

@@ -17,7 +17,7 @@ from core.views import FilteredListMixin, LenientPageMixin, PortalPermissionMixi
 
 from . import services
 from .enums import OrganisationKind, Role
-from .lockout import login_lockout_status
+from .lockout import login_lockout_addresses, login_lockout_status
 from .forms import DishonestForm, OrganisationForm, RegisterForm, StaffUserForm
 from .models import Organisation, RoleGrant, User
 from .selectors import join_request_list_for_user
@@ -188,7 +188,7 @@ class UserListView(PortalPermissionMixin, FilteredListMixin, ListView):
         return qs.distinct()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(roles=Role.choices, **kwargs)
+        return super().get_context_data(roles=Role.choices, locked_addresses=login_lockout_addresses(), **kwargs)
 
 
 def _account_for(request, pk: int) -> User:
@@ -212,8 +212,13 @@ def user_edit(request, pk: int | None = None):
                 services.user_update(user=target, data=data, roles=roles, by=request.user)
                 messages.success(request, _("账号已保存。"))
             else:
-                target = services.user_create(data=data, roles=roles, by=request.user)
-                messages.success(request, _("账号已建立，设置密码的链接已发送至 %(email)s。") % {"email": target.email})
+                target, mail_error = services.user_create(data=data, roles=roles, by=request.user)
+                if not target.is_active:
+                    messages.success(request, _("账号已建立（停用）。启用后可在本页发送设置密码的邮件。"))
+                elif mail_error:
+                    messages.warning(request, _("账号已建立，但设置密码的邮件未能发出：%(error)s") % {"error": mail_error})
+                else:
+                    messages.success(request, _("账号已建立，设置密码的链接已发送至 %(email)s。") % {"email": target.email})
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -255,3 +260,14 @@ def user_unlock(request, pk: int):
     target = _account_for(request, pk)
     perform(request, lambda: services.user_login_unlock(user=target, by=request.user), success=_("已解除登录锁定。"))
     return redirect("accounts:user_edit", pk=target.pk)
+
+
+@require_POST
+def address_unlock(request):
+    """An administrator lifts the sign-in lock of a network address (shown on the user list)."""
+    if (denied := _staff_only(request, "accounts.manage_users")) is not None:
+        return denied
+    address = request.POST.get("ip_address", "").strip()
+    perform(request, lambda: services.address_login_unlock(ip_address=address, by=request.user),
+            success=_("已解除网络地址 %(ip)s 的登录锁定。") % {"ip": address})
+    return redirect("accounts:user_list")

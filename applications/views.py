@@ -293,11 +293,9 @@ def compare(request, pk: int):
     side = {}
     for key, default in (("a", default_a), ("b", default_b)):
         value = request.GET.get(key, default)
-        if value not in valid:
-            if key in request.GET:
-                messages.warning(request, _("所选版本不存在，已显示默认比较。"))
-            value = default
-        side[key] = value
+        side[key] = value if value in valid else default
+    if any(key in request.GET and request.GET[key] not in valid for key in ("a", "b")):
+        messages.warning(request, _("所选版本不存在，已显示默认比较。"))
 
     def data_for(value):
         if value == "draft":

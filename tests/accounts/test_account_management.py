@@ -252,7 +252,8 @@ def test_administrator_creates_an_account_whose_owner_sets_the_password(
     assert not expert.has_usable_password()
     assert [m.to for m in mail.outbox] == [["e1@example.com"]]
     actions = list(ActivityLog.objects.filter(object_id=expert.pk).values_list("action", "actor"))
-    assert ("创建账号", admin.pk) in actions and ("发送重置密码邮件", admin.pk) in actions
+    assert ("创建账号", admin.pk) in actions and ("发送设置密码邮件", admin.pk) in actions
+    assert "平台管理员已在" in mail.outbox[0].body and "如非本人操作" not in mail.outbox[0].body
 
 
 def test_new_account_needs_an_email(client, admin):
@@ -299,3 +300,72 @@ def test_only_administrators_or_the_units_first_user_decide_join_requests(client
     client.post(reverse("accounts:join_request_decide", args=[request.pk]), {"decision": "approve"})
     request.refresh_from_db()
     assert request.state == JoinRequestState.APPROVED
+
+
+def test_a_mail_server_that_refuses_is_reported_not_hidden(client, admin, target, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    client.force_login(admin)
+    response = client.post(reverse("accounts:user_password_reset", args=[target.pk]), follow=True)
+    assert "邮件未能发出" in response.content.decode()
+    actions = list(ActivityLog.objects.filter(object_id=target.pk, actor=admin).values_list("action", flat=True))
+    assert actions == ["邮件发送失败"]
+    response = client.post(reverse("accounts:user_create"), {
+        "username": "newexpert", "email": "n@example.com", "roles": [Role.EXPERT], "is_active": "on"}, follow=True)
+    assert "账号已建立，但设置密码的邮件未能发出" in response.content.decode()
+    assert User.objects.filter(username="newexpert").exists()
+
+
+def test_an_inactive_new_account_is_not_told_a_mail_was_sent(client, admin):
+    client.force_login(admin)
+    response = client.post(reverse("accounts:user_create"), {
+        "username": "dormant", "email": "d@example.com", "roles": [Role.EXPERT]}, follow=True)
+    assert "账号已建立（停用）" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_usernames_are_unique_whatever_their_case(client, admin, root):
+    client.force_login(admin)
+    response = client.post(reverse("accounts:user_create"), {
+        "username": "ROOT", "email": "x@example.com", "roles": [Role.EXPERT], "is_active": "on"})
+    assert "该登录名已被使用" in response.content.decode()
+    assert not User.objects.filter(username="ROOT").exists()
+
+
+def test_a_department_of_another_unit_is_refused(client, admin, target):
+    from accounts.models import Department
+
+    other_department = Department.objects.create(name="别处的处室", organisation=OrganisationFactory(kind="government"))
+    client.force_login(admin)
+    before = _state(target)
+    response = client.post(reverse("accounts:user_edit", args=[target.pk]),
+                           _account_post(target, department=other_department.pk))
+    assert "所选处室不属于该账号的所属单位" in response.content.decode()
+    assert _state(target) == before
+    with pytest.raises(Exception, match="所选处室不属于"):
+        services.user_update(user=target, data={"department": other_department}, roles=[Role.RECOMMENDER], by=admin)
+
+
+def test_changing_an_accounts_email_tells_the_old_address(client, admin, target, django_capture_on_commit_callbacks):
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:user_edit", args=[target.pk]), _account_post(target, email="new@example.com"))
+    assert [m.to for m in mail.outbox] == [["victim@example.com"]]
+    assert "new@example.com" in mail.outbox[0].body
+
+
+def test_role_changes_log_what_was_granted_and_what_was_revoked(client, admin, target):
+    client.force_login(admin)
+    client.post(reverse("accounts:user_edit", args=[target.pk]), _account_post(target, roles=[Role.EXPERT]))
+    log = ActivityLog.objects.get(object_id=target.pk, action="调整角色")
+    assert log.note == "授予：专家；撤销：推荐单位"
+
+
+def test_an_approved_join_request_is_logged_on_the_account(client, admin):
+    unit = OrganisationFactory(name="加入测试单位")
+    joiner = UserFactory(organisation=None)
+    request = JoinRequest.objects.create(organisation=unit, user=joiner, role=Role.APPLICANT)
+    client.force_login(admin)
+    client.post(reverse("accounts:join_request_decide", args=[request.pk]), {"decision": "approve"})
+    page = client.get(reverse("accounts:user_edit", args=[joiner.pk])).content.decode()
+    assert "加入单位" in page and "加入测试单位（揭榜单位）" in page

@@ -266,3 +266,29 @@ def test_administrator_sees_the_lock_and_lifts_it_from_the_account_page(client):
     client.logout()
     attempt(client, "alice", PASSWORD)
     assert is_logged_in(client)
+
+
+def test_administrator_sees_a_locked_address_and_lifts_it(client):
+    from accounts.enums import Role
+
+    admin = UserFactory(username="pingtai", roles=[Role.ADMIN])
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        UserFactory(username=name)
+        attempt(client, name, WRONG, address="10.1.2.3")
+    UserFactory(username="frank")
+    assert attempt(client, "frank", PASSWORD, address="10.1.2.3").status_code == 429
+    client.force_login(admin)
+    page = text(client.get(reverse("accounts:user_list")))
+    assert "被锁定的网络地址" in page and "10.1.2.3" in page
+    staff = UserFactory(username="staffer", roles=["staff"])
+    client.force_login(staff)
+    assert client.post(reverse("accounts:address_unlock"), {"ip_address": "10.1.2.3"}).status_code == 403
+    client.force_login(admin)
+    assert "网络地址格式不正确" in text(client.post(reverse("accounts:address_unlock"), {"ip_address": "x' OR 1=1"},
+                                                     follow=True))
+    response = client.post(reverse("accounts:address_unlock"), {"ip_address": "10.1.2.3"}, follow=True)
+    assert "已解除网络地址 10.1.2.3 的登录锁定" in text(response) and "被锁定的网络地址" not in text(response)
+    assert ActivityLog.objects.filter(action="解除网络地址登录锁定", note="10.1.2.3", actor=admin).exists()
+    client.logout()
+    attempt(client, "frank", PASSWORD, address="10.1.2.3")
+    assert is_logged_in(client)

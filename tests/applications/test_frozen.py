@@ -259,6 +259,9 @@ def test_compare_with_junk_versions_falls_back_with_a_message(client, world):
         response = client.get(reverse("applications:compare", args=[application.pk]), {"a": junk, "b": junk})
         assert response.status_code == 200
         assert "<script>" not in response.content.decode()
+        if junk not in ("", "draft"):  # "" is no choice; "draft" is the lead's alone
+            warnings = [str(m) for m in response.context["messages"]]
+            assert warnings == ["所选版本不存在，已显示默认比较。"]
 
 
 def test_snapshot_budget_is_decimal_text(world):

@@ -117,6 +117,7 @@ def test_partner_sees_read_only(client, world):
     page = client.get(reverse("applications:detail", args=[world["application"].pk])).content.decode()
     assert world["application"].number in page
     assert reverse("applications:edit", args=[world["application"].pk]) not in page
+    assert f'href="{reverse("applications:list")}">&larr;' in page  # back to its list, not the review queue
 
 
 def test_an_unverified_partner_unit_sees_nothing(client, world):
