@@ -21,7 +21,7 @@ def _rows(snapshot: dict) -> list[tuple[str, str, str, str]]:
     for partner in snapshot.get("partners", []):
         code = partner.get("credit_code", "")
         rows.append((f"partner:{code}", _("联合体成员"), f"{partner.get('name', '')}（{code}）",
-                     f"{partner.get('role', '')}，{partner.get('work_share', '')}%"))
+                     f"{partner.get('name', '')}：{partner.get('role', '')}，{partner.get('work_share', '')}%"))
     for name, value in snapshot.get("fields", {}).items():
         rows.append((f"field:{name}", _("实施方案"), _field_label(name), "" if value is None else str(value)))
     milestones = [f"{m.get('due_date', '')}：{m.get('deliverable', '')}" + (f"（{m['indicator']}）" if m.get("indicator") else "")
