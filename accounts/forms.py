@@ -149,6 +149,8 @@ class StaffUserForm(forms.ModelForm):
 
     def clean_username(self):
         username = self.cleaned_data["username"]
+        if self.instance.pk and username == User.objects.get(pk=self.instance.pk).username:
+            return username  # unchanged: an older clash in case does not block other edits
         taken = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(_("该登录名已被使用（不区分大小写）。"))

@@ -15,6 +15,8 @@ from .models import JoinRequest, Organisation, RoleGrant, User
 from .selectors import admin_users
 
 SELF_REGISTERING_ROLES = {Role.ENTERPRISE, Role.APPLICANT}
+# What staff check when they verify a unit: changing one sends the unit back for verification.
+IDENTITY_FIELDS = {"name", "kind", "region"}
 
 
 @transaction.atomic
@@ -357,7 +359,14 @@ def organisation_update(*, organisation: Organisation, data: dict, by: User) -> 
         return organisation
     for name in changed:
         setattr(organisation, name, data[name])
-    organisation.save(update_fields=[*changed, "updated_at"])
+    # Staff verified the unit as it was named and placed; a new name, kind or region is checked again.
+    unverify = organisation.is_verified and bool(IDENTITY_FIELDS & set(changed))
+    if unverify:
+        organisation.is_verified = False
+    organisation.save(update_fields=[*changed, *(["is_verified"] if unverify else []), "updated_at"])
     activity_record(target=organisation, by=by, action=_("修改单位信息"), note=", ".join(changed))
+    if unverify:
+        activity_record(target=organisation, by=by, action=_("取消核验"),
+                        note=_("单位名称、类型或所在地区已修改，待管理人员重新核验。"))
     return organisation
 

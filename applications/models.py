@@ -155,6 +155,9 @@ class Partner(models.Model):
     # What this applicant typed for a unit that is not registered (a placeholder): its own words,
     # never shown as another applicant's or as the unit's identity.
     typed_name = models.CharField(_("填写的单位名称"), max_length=200, blank=True)
+    typed_kind = models.CharField(_("填写的单位类型"), max_length=16, blank=True)
+    typed_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("填写的所在地区"))
     role = models.CharField(_("承担任务"), max_length=200)
     work_share = models.DecimalField(_("工作量占比（%）"), max_digits=5, decimal_places=2,
                                      validators=[MinValueValidator(0), MaxValueValidator(100)])
@@ -172,6 +175,13 @@ class Partner(models.Model):
         if self.organisation.is_placeholder and self.typed_name:
             return self.typed_name
         return self.organisation.name
+
+    @property
+    def shown_region(self) -> Region:
+        """A registered unit's region; for a placeholder, the one this applicant typed."""
+        if self.organisation.is_placeholder and self.typed_region_id:
+            return self.typed_region
+        return self.organisation.region
 
 
 class Milestone(models.Model):

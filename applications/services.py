@@ -167,7 +167,8 @@ def application_save_draft(
         application.partners.all().delete()
         Partner.objects.bulk_create(
             Partner(application=application, organisation=org, role=row["role"], work_share=row["work_share"], order=i,
-                    typed_name=(row.get("name") or "").strip() if org.is_placeholder else "")
+                    **({"typed_name": (row.get("name") or "").strip(), "typed_kind": row.get("kind") or "",
+                        "typed_region": row.get("region") or org.region} if org.is_placeholder else {}))
             for i, (org, row) in enumerate(zip(orgs, partners, strict=True))
         )
     if milestones is not None:
@@ -283,9 +284,9 @@ def application_snapshot(application: Application) -> dict:
         "fields": {name: getattr(application, name) for name in DRAFT_FIELDS},
         "partners": [
             {"name": p.shown_name, "credit_code": p.organisation.credit_code, "role": p.role,
-             "work_share": str(p.work_share), "in_region": p.organisation.region.in_region,
+             "work_share": str(p.work_share), "in_region": p.shown_region.in_region,
              "is_placeholder": p.organisation.is_placeholder}
-            for p in application.partners.select_related("organisation__region")
+            for p in application.partners.select_related("organisation__region", "typed_region")
         ],
         "milestones": [
             {"due_date": m.due_date.isoformat(), "deliverable": m.deliverable, "indicator": m.indicator}

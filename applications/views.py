@@ -87,8 +87,9 @@ def _edit_forms(request, application):
     partners_initial = [
         {"credit_code": p.organisation.credit_code, "name": p.shown_name, "role": p.role,
          "work_share": p.work_share,
-         **({"kind": p.organisation.kind, "region": p.organisation.region_id} if p.organisation.is_placeholder else {})}
-        for p in application.partners.select_related("organisation")
+         **({"kind": p.typed_kind or p.organisation.kind, "region": p.shown_region.pk}
+            if p.organisation.is_placeholder else {})}
+        for p in application.partners.select_related("organisation__region", "typed_region")
     ]
     milestones_initial = [
         {"due_date": m.due_date, "deliverable": m.deliverable, "indicator": m.indicator}
@@ -383,7 +384,7 @@ def _attach_submitted_partners(applications) -> list:
     flags = unit_flags(p.get("credit_code") for a in applications for p in (a.submitted or {}).get("partners", []))
     for application in applications:
         application.partner_rows = [
-            (partner, flags.get(partner.get("credit_code"), ""))
+            (partner, "placeholder" if partner.get("is_placeholder") else flags.get(partner.get("credit_code"), ""))
             for partner in (application.submitted or {}).get("partners", [])
         ]
     return applications

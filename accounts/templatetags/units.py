@@ -23,7 +23,11 @@ def unit_flags_for(rows: Iterable[Mapping]) -> dict[str, str]:
     """{credit code: "placeholder" | "unverified"} for snapshot rows ({"credit_code": ...}), one query."""
     from accounts.selectors import unit_flags
 
-    return unit_flags(row.get("credit_code") for row in rows or [])
+    rows = list(rows or [])
+    flags = unit_flags(row.get("credit_code") for row in rows)
+    # A name typed for an unregistered unit stays unchecked, whoever registered the code since.
+    flags.update({row["credit_code"]: "placeholder" for row in rows if row.get("is_placeholder")})
+    return flags
 
 
 @register.filter

@@ -369,3 +369,28 @@ def test_an_approved_join_request_is_logged_on_the_account(client, admin):
     client.post(reverse("accounts:join_request_decide", args=[request.pk]), {"decision": "approve"})
     page = client.get(reverse("accounts:user_edit", args=[joiner.pk])).content.decode()
     assert "加入单位" in page and "加入测试单位（揭榜单位）" in page
+
+
+def test_an_existing_case_clash_does_not_block_other_edits(client, admin, root):
+    clash = UserFactory(username="ROOT", email="r@example.com")  # made before names were compared by case
+    client.force_login(admin)
+    response = client.post(reverse("accounts:user_edit", args=[clash.pk]), _account_post(clash, title="工程师"))
+    assert response.status_code == 302
+    assert User.objects.get(pk=clash.pk).title == "工程师"
+
+
+def test_a_verified_unit_that_renames_itself_goes_back_to_staff(client):
+    owner = make_enterprise_user()
+    unit = owner.organisation
+    unit.is_verified = True
+    unit.save(update_fields=["is_verified"])
+    client.force_login(owner)
+    client.post(reverse("accounts:unit"), {"name": "改名后的公司", "kind": "enterprise", "region": unit.region_id,
+                                           "postcode": "014060"})
+    unit.refresh_from_db()
+    assert unit.name == "改名后的公司" and unit.is_verified is False
+    assert ActivityLog.objects.filter(object_id=unit.pk, action="取消核验").exists()
+    client.post(reverse("accounts:unit"), {"name": "改名后的公司", "kind": "enterprise", "region": unit.region_id,
+                                           "postcode": "014061"})
+    unit.refresh_from_db()
+    assert unit.postcode == "014061"

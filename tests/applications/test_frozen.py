@@ -327,10 +327,14 @@ def test_a_typed_placeholder_name_belongs_to_the_application_that_typed_it(organ
     theirs = services.application_start(bang=bang, by=second)
     services.application_save_draft(application=mine, data={}, by=first, partners=[
         dict(credit_code=code, name="甲填写的名称", kind="institute", region=region, role="检测", work_share=Decimal("10"))])
+    beijing = Region.objects.get(code="110000")
     services.application_save_draft(application=theirs, data={}, by=second, partners=[
-        dict(credit_code=code, name="乙填写的名称", kind="institute", region=region, role="检测", work_share=Decimal("10"))])
+        dict(credit_code=code, name="乙填写的名称", kind="institute", region=beijing, role="检测", work_share=Decimal("10"))])
     # The first applicant corrects its own typing; the second's stays its own.
     services.application_save_draft(application=mine, data={}, by=first, partners=[
         dict(credit_code=code, name="甲更正后的名称", kind="institute", region=region, role="检测", work_share=Decimal("10"))])
     assert [p["name"] for p in services.application_snapshot(mine)["partners"]] == ["甲更正后的名称"]
     assert [p["name"] for p in services.application_snapshot(theirs)["partners"]] == ["乙填写的名称"]
+    # Its region too: 区内/区外 is what each applicant typed, not whoever typed the code first.
+    assert [p["in_region"] for p in services.application_snapshot(mine)["partners"]] == [True]
+    assert [p["in_region"] for p in services.application_snapshot(theirs)["partners"]] == [False]

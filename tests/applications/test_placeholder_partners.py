@@ -103,3 +103,20 @@ def test_registered_placeholder_loses_the_badge_and_shows_its_own_name(client, w
     assert "某某稀土研究院" not in page
     assert BADGE not in page
     assert "未核验" in page  # claimed, but staff have not checked the registrant is that unit
+
+
+def test_a_typed_name_stays_marked_after_the_unit_registers(client, world):
+    from accounts.services import organisation_register
+
+    _name_partners(world, placeholder=True)
+    services.application_submit(application=world["application"], by=world["lead"])
+    organisation_register(
+        unit=dict(credit_code=credit_code(778, "150502"), name="内蒙古稀土研究院", kind="institute",
+                  region=Region.objects.get(code="150502"), address="", postcode=""),
+        user=dict(username="xitu2", full_name="王六", mobile="13900000002", email="x2@example.com"),
+        password="Strong-pass-2026", role="applicant",
+    )
+    client.force_login(world["lead"])
+    page = client.get(reverse("applications:detail", args=[world["application"].pk])).content.decode()
+    # The submitted version shows what the applicant typed, still marked as unchecked.
+    assert "某某稀土研究院" in page and BADGE in page
