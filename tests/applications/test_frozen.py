@@ -338,3 +338,22 @@ def test_a_typed_placeholder_name_belongs_to_the_application_that_typed_it(organ
     # Its region too: 区内/区外 is what each applicant typed, not whoever typed the code first.
     assert [p["in_region"] for p in services.application_snapshot(mine)["partners"]] == [True]
     assert [p["in_region"] for p in services.application_snapshot(theirs)["partners"]] == [False]
+
+
+def test_data_migration_takes_submitted_partners_from_the_latest_version(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    application, lead = world["application"], world["lead"]
+    submitted = OrganisationFactory(kind="institute", is_verified=True)
+    revised = OrganisationFactory(kind="institute", is_verified=True)
+    version = application.versions.get()
+    version.data["partners"] = [{"name": submitted.name, "credit_code": submitted.credit_code}]
+    version.save(update_fields=["data"])
+    services.application_revise(application=application, by=lead)
+    services.application_save_draft(application=application, data={}, by=lead, partners=[
+        dict(credit_code=revised.credit_code, role="联合攻关", work_share=Decimal("20"))])
+    application.submitted_partners.clear()
+    import_module("applications.migrations.0004_fill_submitted_partners").fill(apps, None)
+    assert list(application.submitted_partners.all()) == [submitted]
