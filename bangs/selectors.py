@@ -1,5 +1,6 @@
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 
@@ -72,10 +73,13 @@ def list_prefetch() -> list:
 
 
 def programme_figures(user=None) -> dict:
+    """The home page's figures: every published list (open or closed), its bangs and their
+    enterprises' total R&D investment, and how many lists are open now."""
     lists = bang_list_browsable(user)
     bangs = Bang.objects.filter(bang_list__in=lists)
     return {
         "lists": lists.count(),
+        "open_lists": open_lists(user).count(),
         "bangs": bangs.count(),
         "investment": bangs.aggregate(total=Sum("total_investment"))["total"] or 0,
     }
@@ -86,3 +90,20 @@ def open_lists(user) -> QuerySet[BangList]:
     return bang_list_browsable(user).filter(
         state=BangListState.PUBLISHED, opens_at__lte=now, deadline__gte=now.replace(microsecond=0)
     )
+
+
+def home_notices(user, *, limit: int = 8) -> list[dict]:
+    """通知公告 for the home page, newest first: lists published, and their corrections and
+    deadline extensions. Two queries, whatever the number of lists."""
+    from .models import Amendment
+
+    lists = bang_list_browsable(user)
+    published = lists.exclude(published_at__isnull=True).order_by("-published_at").values(
+        "pk", "title", "published_at")[:limit]
+    amendments = (Amendment.objects.filter(bang_list__in=lists).select_related("bang_list")
+                  .order_by("-published_at", "-pk")[:limit])
+    rows = [{"kind": _("发布"), "date": row["published_at"], "title": row["title"], "list_id": row["pk"]}
+            for row in published]
+    rows += [{"kind": _("延期") if a.new_deadline else _("更正"), "date": a.published_at,
+              "title": f"{a.bang_list.title}：{a}", "list_id": a.bang_list_id} for a in amendments]
+    return sorted(rows, key=lambda row: row["date"], reverse=True)[:limit]

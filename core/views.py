@@ -73,14 +73,18 @@ class FilteredListMixin(LenientPageMixin):
 
 
 def home(request):
-    from bangs.selectors import open_lists, programme_figures
+    from django.db.models import Count
+
+    from bangs.selectors import home_notices, open_lists, programme_figures
 
     return render(
         request,
         "home.html",
         {
-            "open_lists": open_lists(request.user).prefetch_related("bangs").order_by("deadline")[:10],
+            # Counted in the query: the page needs how many bangs, not the bangs.
+            "open_lists": open_lists(request.user).annotate(bang_count=Count("bangs")).order_by("deadline")[:10],
             "figures": programme_figures(request.user),
+            "notices": home_notices(request.user),
         },
     )
 

@@ -178,7 +178,28 @@ def test_home_shows_open_lists_and_figures(client, organiser_staff):
     make_bang_list(by=organiser_staff, title="首页榜单", bangs=2)
     page = client.get(reverse("home")).content.decode()
     assert "首页榜单" in page
-    assert '<div class="stat-number">1600</div>' in page
+    assert '1600</div><div class="small text-muted">已发布技术榜的研发总投入（万元）' in page
+    assert '<div class="stat-number">1</div><div class="small text-muted">正在申报的榜单' in page
+    assert "当前阶段：申报中" in page and "办事指南" in page
+
+
+def test_home_notices_list_publications_corrections_and_extensions_newest_first(client, organiser_staff):
+    import datetime
+
+    from django.utils import timezone
+
+    from bangs.models import BangList
+    from bangs.services import bang_list_amend
+
+    older = make_bang_list(by=organiser_staff, title="较早发布的榜单")
+    BangList.objects.filter(pk=older.pk).update(published_at=timezone.now() - datetime.timedelta(days=5))
+    newer = make_bang_list(by=organiser_staff, title="较新发布的榜单")
+    bang_list_amend(bang_list=newer, title="关于延长申报时间的通知", body="延长至下月。",
+                    new_deadline=newer.deadline + datetime.timedelta(days=7), by=organiser_staff)
+    page = client.get(reverse("home")).content.decode()
+    notices = page.split('data-testid="notices"')[1].split("</ul>")[0]
+    assert notices.index("延期") < notices.index("较新发布的榜单</a>") < notices.index("较早发布的榜单")
+    assert "关于延长申报时间的通知" in notices
 
 
 # --- query counts --------------------------------------------------------------------------
