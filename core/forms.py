@@ -58,3 +58,20 @@ class CalendarDayForm(forms.Form):
     is_workday = forms.BooleanField(label=_("调休上班（工作日）"), required=False,
                                     help_text=_("法定节假日不勾选；周末调休上班的日期勾选。"))
     name = forms.CharField(label=_("名称"), max_length=64, required=False)
+
+
+class FormTemplateForm(forms.Form):
+    title = forms.CharField(label=_("名称"), max_length=200)
+    description = forms.CharField(label=_("说明"), max_length=300, required=False)
+    order = forms.IntegerField(label=_("排序"), min_value=0, max_value=999, initial=0)
+    upload = UploadField(label=_("文件"), required=False,
+                         help_text=_("PDF、DOC、DOCX、XLS、XLSX；按文件内容识别格式。更新时留空表示不替换文件。"))
+
+    def __init__(self, *args, **kwargs):
+        from crispy_forms.helper import FormHelper
+        from crispy_forms.layout import Submit
+
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", _("保存")))

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .files import RandomUploadPath
+
 
 class ActivityLog(models.Model):
     """Who changed what, when, from which state to which, and why. Never edited, never deleted."""
@@ -51,3 +53,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class FormTemplate(models.Model):
+    """下载中心: an official form template (需求表, 实施方案格式 …) that staff can replace."""
+
+    title = models.CharField(_("名称"), max_length=200)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    file = models.FileField(_("文件"), upload_to=RandomUploadPath("downloads"))
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("表格模板")
+        verbose_name_plural = _("表格模板")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or str(_("（未命名）"))

@@ -1,7 +1,9 @@
 from collections.abc import Mapping
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .exceptions import TransitionError
@@ -80,3 +82,36 @@ def calendar_day_set(*, date, is_workday: bool, name: str, by):
     activity_record(target=day, by=by, action=_("录入节假日") if created else _("修改节假日"),
                     note=f"{date} {name} {'上班' if is_workday else '休息'}")
     return day
+
+
+@transaction.atomic
+def form_template_save(*, template, title: str, description: str, order: int, upload, by):
+    """Create a 下载中心 entry or replace its file; the file is checked by content and renamed to its
+    real type. Logged with the new file's SHA-256, so which version was offered when can be traced."""
+    import hashlib
+
+    from .files import prepare_upload
+    from .models import FormTemplate
+
+    template = FormTemplate.objects.select_for_update().get(pk=template.pk) if template.pk else FormTemplate()
+    if not template.pk and upload is None:
+        raise ValidationError({"upload": _("请选择要上传的文件。")})
+    template.title, template.description, template.order = title.strip(), description.strip(), order
+    note = template.title
+    if upload is not None:
+        try:
+            original, _extension = prepare_upload(upload)
+        except ValidationError as error:
+            raise ValidationError({"upload": error.messages}) from error
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        template.file, template.original_name, template.size = upload, original, upload.size
+        template.sha256 = digest.hexdigest()
+        note = f"{template.title}：{original}（SHA-256 {template.sha256[:12]}…）"
+    template.updated_at, template.updated_by = timezone.now(), by
+    created = template.pk is None
+    template.save()
+    activity_record(target=template, by=by, action=_("上传表格模板") if created else _("更新表格模板"), note=note)
+    return template

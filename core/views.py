@@ -77,6 +77,8 @@ def home(request):
 
     from bangs.selectors import home_notices, open_lists, programme_figures
 
+    from .models import FormTemplate
+
     return render(
         request,
         "home.html",
@@ -85,6 +87,7 @@ def home(request):
             "open_lists": open_lists(request.user).annotate(bang_count=Count("bangs")).order_by("deadline")[:10],
             "figures": programme_figures(request.user),
             "notices": home_notices(request.user),
+            "downloads": FormTemplate.objects.all()[:6],
         },
     )
 
@@ -143,3 +146,53 @@ def calendar_days(request):
     page = Paginator(days.order_by("date"), 50).get_page(request.GET.get("page"))
     return render(request, "calendar_days.html", {"form": form, "page_obj": page, "filters": request.GET,
                                                   "querystring": urlencode({"year": year}) if year else ""})
+
+
+def downloads(request):
+    """下载中心: the official form templates, for anyone."""
+    from .models import FormTemplate
+
+    return render(request, "downloads.html", {
+        "templates": FormTemplate.objects.all(), "can_manage": request.user.has_perm("accounts.manage_units"),
+    })
+
+
+def download(request, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from .files import file_response
+    from .models import FormTemplate
+
+    template = get_object_or_404(FormTemplate, pk=pk)
+    return file_response(template.file, template.original_name)
+
+
+@login_required
+def download_edit(request, pk: int | None = None):
+    """Staff add a template or replace its file; every change is logged with the file's hash."""
+    from django.shortcuts import get_object_or_404
+
+    from .forms import FormTemplateForm
+    from .models import FormTemplate
+    from .selectors import activity_list_for
+    from .services import form_template_save
+
+    if not request.user.has_perm("accounts.manage_units"):
+        raise PermissionDenied
+    template = get_object_or_404(FormTemplate, pk=pk) if pk else FormTemplate()
+    initial = {"title": template.title, "description": template.description, "order": template.order}
+    form = FormTemplateForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            template = form_template_save(template=template, title=data["title"], description=data["description"],
+                                          order=data["order"], upload=data["upload"], by=request.user)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("downloads")
+    return render(request, "download_form.html", {
+        "form": form, "template": template, "activity": activity_list_for(template) if template.pk else [],
+    })

@@ -209,6 +209,43 @@ class Command(BaseCommand):
             elif target == DemandState.RETURNED:
                 demand_services.demand_return(demand=demand, by=screener, reason=return_reason)
 
+        created += load_demo_downloads(by=users["staff"])
         created += load_demo_lists(users=users, units=units)
         created += load_demo_applications(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))
+
+
+DOWNLOADS = [
+    ("揭榜挂帅项目需求表（附件1）", "企业填报技术需求用；也可在平台在线填报。", [
+        "一、企业基本情况：单位名称、统一社会信用代码、所在地区、法定代表人、联系人及电话",
+        "二、需求名称、所属领域、合作方式",
+        "三、需求背景（不超过1000字）", "四、需求内容及技术指标（不超过3000字）",
+        "五、现有基础（不超过1000字）", "六、对揭榜方的要求（不超过1000字）",
+        "七、知识产权归属及收益分配（不超过1000字）", "八、企业研发投入（万元）及项目周期", "九、实测方式",
+    ]),
+    ("揭榜挂帅项目实施方案（格式）", "揭榜单位编写实施方案时参照；在线申报的各栏目与此一致。", [
+        "一、牵头单位及联合体成员、首席科学家、项目负责人", "二、目标与主要内容", "三、技术路线与创新点",
+        "四、现有基础与团队情况", "五、进度安排与考核指标", "六、经费预算（按来源和科目）",
+        "七、知识产权安排", "八、风险分析与对策",
+    ]),
+]
+
+
+def load_demo_downloads(*, by) -> int:
+    """The 下载中心's official templates, as PDFs made here (staff replace them with the real files)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import FormTemplate
+    from core.pdf import html_to_pdf
+    from core.services import form_template_save
+
+    created = 0
+    for order, (title, description, sections) in enumerate(DOWNLOADS):
+        if FormTemplate.objects.filter(title=title).exists():
+            continue
+        body = "".join(f"<h2>{line}</h2><p>&nbsp;</p>" for line in sections)
+        pdf = html_to_pdf(f"<html><body><h1>{title}</h1>{body}</body></html>")
+        form_template_save(template=FormTemplate(), title=title, description=description, order=order,
+                           upload=SimpleUploadedFile(f"{title}.pdf", pdf), by=by)
+        created += 1
+    return created
