@@ -1,0 +1,39 @@
+"""At 390 px (a phone): no sideways scrolling, and list filters fold behind a 筛选 button."""
+
+import pytest
+from playwright.sync_api import expect
+
+from ..factories import make_bang_list, make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_home_and_bangs_fit_a_phone_and_filters_fold_away(new_page):
+    make_bang_list(by=make_staff(), title="鄂尔多斯市2024年“揭榜挂帅”科技项目榜单", bangs=3)
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    expect(page.get_by_test_id("figures")).to_be_visible()
+    assert _scroll_width(page) <= 390
+
+    page.goto("/bangs/")
+    filters = page.get_by_test_id("bang-filters")
+    expect(filters).to_be_hidden()
+    assert _scroll_width(page) <= 390
+    page.get_by_test_id("filter-toggle").click()
+    expect(filters).to_be_visible()
+    assert _scroll_width(page) <= 390
+
+
+def test_filters_stay_open_on_a_desktop(new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/bangs/")
+    expect(page.get_by_test_id("bang-filters")).to_be_visible()
+    expect(page.get_by_test_id("filter-toggle")).to_be_hidden()
