@@ -82,10 +82,15 @@ class BudgetForm(forms.Form):
             for source in FundingSource:
                 name = f"{category.value}__{source.value}"
                 line = current.get(category.value)
+                label = f"{category.label}·{source.label}"
                 self.fields[name] = forms.DecimalField(
-                    label=f"{category.label}·{source.label}", required=False, min_value=0, max_digits=12,
+                    label=label, required=False, min_value=0, max_digits=12,
                     decimal_places=2, initial=getattr(line, source.value) if line else None,
-                    widget=forms.NumberInput(attrs={"step": "0.01", "class": "form-control form-control-sm"}),
+                    # The grid shows the label as its row and column headers; a screen reader reaching
+                    # a cell needs both in one name.
+                    widget=forms.NumberInput(
+                        attrs={"step": "0.01", "class": "form-control form-control-sm", "aria-label": label}
+                    ),
                 )
                 row.append(self[name])
             self.rows.append((category.label, row))

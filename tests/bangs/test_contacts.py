@@ -27,7 +27,7 @@ def _list_payload(bang_list, phone: str) -> dict:
 
 def _cell_of(page: str, name: str) -> str:
     """The table cell that holds the input `name`, with any messages under it."""
-    match = re.search(rf'<td><input[^>]*name="{name}".*?</td>', page, re.S)
+    match = re.search(rf'<td>(?:(?!</td>).)*?<input[^>]*name="{name}".*?</td>', page, re.S)
     assert match, name
     return match.group(0)
 
