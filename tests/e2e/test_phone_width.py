@@ -37,3 +37,27 @@ def test_filters_stay_open_on_a_desktop(new_page):
     page.goto("/bangs/")
     expect(page.get_by_test_id("bang-filters")).to_be_visible()
     expect(page.get_by_test_id("filter-toggle")).to_be_hidden()
+
+
+def test_application_form_table_rows_become_full_width_cards_on_a_phone(new_page):
+    from applications import services
+
+    from ..applications.helpers import make_applicant
+    from .conftest import PASSWORD, login
+
+    bang = make_bang_list(by=make_staff()).bangs.get()
+    applicant = make_applicant(username="phone_lead")
+    applicant.set_password(PASSWORD)
+    applicant.save()
+    application = services.application_start(bang=bang, by=applicant)
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    login(page, "phone_lead", PASSWORD)
+    page.goto(f"/applications/{application.pk}/edit/")
+    credit_code = page.locator("input[name='partners-0-credit_code']")
+    expect(credit_code).to_be_visible()
+    expect(page.locator("label[for='id_partners-0-credit_code']")).to_be_visible()  # the row's own label
+    assert credit_code.bounding_box()["width"] >= 200
+    subsidy = page.locator("input[name='equipment__subsidy']")
+    assert subsidy.bounding_box()["width"] >= 200
+    assert _scroll_width(page) <= 390
