@@ -45,7 +45,8 @@ def enterprise_demands_block(user) -> Block | None:
 
 def screening_block(user) -> Block | None:
     """Demands waiting in the user's department's screening queue. Two queries."""
-    if not (user.is_superuser or user.has_role(Role.STAFF)) or not (user.is_superuser or user.department_id):
+    # Organiser staff without a screening department have no queue: no block rather than an empty one.
+    if not user.is_superuser and not (user.has_role(Role.STAFF) and user.department_id):
         return None
     queue = demand_screening_for_user(user)
     total = queue.count()

@@ -403,3 +403,62 @@ def test_whole_page_query_count_does_not_grow(client, alice, round_, staff):
     enterprise_drafts(alice, round_, staff, 4, returned=0)
     opinions_for(alice, staff, owner, round_, 4)
     assert page_queries() == one
+
+
+# --- the registry --------------------------------------------------------------------------
+
+
+def test_core_imports_no_later_app_at_module_level():
+    """core is the earliest stage: the later apps register their blocks, core never imports them."""
+    import ast
+    from pathlib import Path
+
+    import core
+
+    later = {"accounts", "notifications", "demands", "bangs", "applications"}
+    offenders = []
+    for path in Path(core.__file__).parent.glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in later]
+    assert offenders == []
+
+
+def test_register_keeps_one_entry_per_function_and_orders_blocks(monkeypatch, alice):
+    from core import workbench
+
+    monkeypatch.setattr(workbench, "_registry", [])
+
+    def second(user):
+        return workbench.Block(key="second", title="第二", total=0, items=[], all_url="/")
+
+    def first(user):
+        return workbench.Block(key="first", title="第一", total=0, items=[], all_url="/")
+
+    def nothing(user):
+        return None
+
+    workbench.register(second, order=20)
+    workbench.register(first, order=10)
+    workbench.register(nothing, order=5)
+    workbench.register(second, order=20)
+    assert [block.key for block in workbench.blocks_for_user(alice)] == ["first", "second"]
+
+
+def test_deadline_note_says_past_today_and_days_left():
+    import time_machine
+
+    from core.workbench import deadline_note
+
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    now = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=shanghai)
+    with time_machine.travel(now, tick=False):
+        assert deadline_note(now - datetime.timedelta(minutes=1), label="截止：") == (
+            "截止：2026-11-20 09:59，已截止", True)
+        assert deadline_note(now.replace(hour=17), label="截止：") == ("截止：2026-11-20 17:00，今天截止", True)
+        assert deadline_note(now + datetime.timedelta(days=3), label="截止：") == (
+            "截止：2026-11-23 10:00，剩余3天", True)
+        assert deadline_note(now + datetime.timedelta(days=10), label="截止：") == (
+            "截止：2026-11-30 10:00，剩余10天", False)
+        assert deadline_note(None, label="截止：") == ("", False)
