@@ -1,4 +1,4 @@
-from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, When
 
 from accounts.enums import Role
 
@@ -62,3 +62,39 @@ def submitted_attachment_ids(application: Application, versions) -> set[int]:
     if hashes:
         ids |= set(application.attachments.filter(sha256__in=hashes).values_list("pk", flat=True))
     return ids
+
+
+def application_todo_for_user(user) -> QuerySet[Application]:
+    """The unit's applications that wait for the applicant: drafts and returned ones, with `due`
+    (the correction deadline of a returned one, else its list's deadline), nearest first."""
+    if not user.has_role(Role.APPLICANT) or not user.organisation_id:
+        return Application.objects.none()
+    due = Case(
+        When(state=ApplicationState.RETURNED, then=F("correction_deadline")),
+        default=F("bang__bang_list__deadline"),
+    )
+    return (
+        Application.objects.select_related("bang__bang_list")
+        .filter(lead_id=user.organisation_id, state__in=[ApplicationState.DRAFT, ApplicationState.RETURNED])
+        .annotate(due=due)
+        .order_by(F("due").asc(nulls_last=True), "pk")
+    )
+
+
+def application_state_counts(queryset: QuerySet[Application], states) -> dict[str, int]:
+    """How many of `queryset` are in each of `states`, in one query."""
+    counts = queryset.order_by().aggregate(**{state: Count("pk", filter=Q(state=state)) for state in states})
+    return {state: counts[state] or 0 for state in states}
+
+
+def application_precheck_for_user(user) -> QuerySet[Application]:
+    """Submitted applications routed to the recommender's unit, waiting for its pre-check, nearest
+    recommendation deadline first. Its own unit's applications are not its to check."""
+    if not user.has_role(Role.RECOMMENDER) or not user.organisation_id:
+        return Application.objects.none()
+    return (
+        application_list_for_user(user)
+        .filter(state=ApplicationState.SUBMITTED, recommender_id=user.organisation_id)
+        .exclude(lead_id=user.organisation_id)
+        .order_by(F("bang__bang_list__recommend_deadline").asc(nulls_last=True), "submitted_at", "pk")
+    )

@@ -1,11 +1,11 @@
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 
 from .enums import BangListState
-from .models import Bang, BangList, Contact, Indicator
+from .models import Bang, BangList, Contact, DemandOpinion, Indicator
 
 # States in which a list has been published (its content is public, within its audience).
 PUBLIC_STATES = [
@@ -107,3 +107,56 @@ def home_notices(user, *, limit: int = 8) -> list[dict]:
     rows += [{"kind": _("延期") if a.new_deadline else _("更正"), "date": a.published_at,
               "title": f"{a.bang_list.title}：{a}", "list_id": a.bang_list_id} for a in amendments]
     return sorted(rows, key=lambda row: row["date"], reverse=True)[:limit]
+
+
+def bang_list_for_issuer(user) -> QuerySet[Bang]:
+    """Published bangs that the user's unit issues or that were made from its demands, newest first."""
+    if not user.is_authenticated or not user.organisation_id:
+        return Bang.objects.none()
+    org = user.organisation_id
+    mine = Q(pk__in=Bang.issuers.through.objects.filter(organisation_id=org).values("bang_id")) | Q(
+        pk__in=Bang.demands.through.objects.filter(demand__organisation_id=org).values("bang_id")
+    )
+    return (
+        Bang.objects.select_related("bang_list")
+        .filter(mine, bang_list__state__in=BROWSABLE_STATES)
+        .order_by("-bang_list__published_at", "bang_list_id", "number")
+    )
+
+
+def demand_opinion_todo_for_user(user) -> QuerySet[DemandOpinion]:
+    """The screening opinions the expert has still to give, oldest assignment first."""
+    return (
+        DemandOpinion.objects.filter(expert_id=user.pk, submitted_at__isnull=True)
+        .select_related("demand__organisation")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def bang_list_for_organiser(user) -> QuerySet[BangList]:
+    """The lists of the user's organiser (every list for a superuser), as on the management page."""
+    qs = BangList.objects.select_related("organiser")
+    if user.is_superuser:
+        return qs
+    if not user.organisation_id:
+        return qs.none()
+    return qs.filter(organiser_id=user.organisation_id)
+
+
+def bang_list_stage_q(now=None) -> dict[str, Q]:
+    """Where a list stands for its organiser: a draft; open (published, deadline not passed); or
+    closed (published past its deadline, or in review or public notice), waiting for the next step."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    return {
+        "draft": Q(state=BangListState.DRAFT),
+        "open": Q(state=BangListState.PUBLISHED, deadline__gte=now),
+        "closed": Q(state=BangListState.PUBLISHED, deadline__lt=now)
+        | Q(state__in=[BangListState.REVIEWING, BangListState.NOTICED]),
+    }
+
+
+def bang_list_stage_counts(queryset: QuerySet[BangList], now=None) -> dict[str, int]:
+    """How many lists are at each stage of `bang_list_stage_q`, in one query."""
+    stages = bang_list_stage_q(now)
+    counts = queryset.order_by().aggregate(**{name: Count("pk", filter=q) for name, q in stages.items()})
+    return {name: counts[name] or 0 for name in stages}

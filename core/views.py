@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from .exceptions import DomainError
 from .health import broker_status
 from .params import FilterParams
+from .workbench import blocks_for_user
 
 
 def perform(request, action, *, success: str):
@@ -94,21 +95,8 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    """Send each user to the page where their work is."""
-    user = request.user
-    if user.is_superuser or user.has_role("staff"):
-        return redirect("demands:queue")
-    if user.has_role("enterprise"):
-        return redirect("demands:list")
-    if user.has_role("expert"):
-        return redirect("bangs:expert_dashboard")
-    if user.has_role("applicant"):
-        return redirect("applications:list")
-    if user.has_role("recommender"):
-        return redirect("applications:review")
-    if user.has_role("admin"):
-        return redirect("accounts:user_list")
-    return render(request, "dashboard.html")
+    """我的工作台: for each of the user's roles, what waits for them (blocks registered by the apps)."""
+    return render(request, "dashboard.html", {"blocks": blocks_for_user(request.user)})
 
 
 @never_cache

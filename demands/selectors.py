@@ -1,6 +1,7 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from accounts.enums import Role
+from core.models import ActivityLog
 
 from .enums import DemandState
 from .models import CollectionRound, Demand, TechField
@@ -44,3 +45,36 @@ def field_list_for_queue(user) -> QuerySet[TechField]:
 
 def round_list_open() -> QuerySet[CollectionRound]:
     return CollectionRound.objects.order_by("-opens_at")
+
+
+def demand_todo_for_user(user) -> QuerySet[Demand]:
+    """The unit's demands that wait for its enterprise: drafts, and returned ones to correct (each
+    with `return_reason`, the note of its latest return). Returned ones first, then newest."""
+    if not user.has_role(Role.ENTERPRISE) or not user.organisation_id:
+        return Demand.objects.none()
+    reason = ActivityLog.objects.filter(
+        content_type__app_label="demands", content_type__model="demand", object_id=OuterRef("pk"),
+        to_state=DemandState.RETURNED,
+    ).order_by("-created_at", "-id").values("note")[:1]
+    order = Case(When(state=DemandState.RETURNED, then=Value(0)), default=Value(1))
+    return (
+        demand_list_for_user(user)
+        .filter(organisation_id=user.organisation_id, state__in=[DemandState.DRAFT, DemandState.RETURNED])
+        .annotate(return_reason=Subquery(reason), todo_order=order)
+        .order_by("todo_order", "-updated_at", "-pk")
+    )
+
+
+def demand_state_counts(queryset: QuerySet[Demand], states) -> dict[str, int]:
+    """How many of `queryset` are in each of `states`, in one query."""
+    counts = queryset.order_by().aggregate(
+        **{state: Count("pk", filter=Q(state=state)) for state in states}
+    )
+    return {state: counts[state] or 0 for state in states}
+
+
+def demand_screening_for_user(user) -> QuerySet[Demand]:
+    """Demands of the user's department waiting to be screened, oldest first (the queue's default)."""
+    if not user.is_superuser and not user.department_id:
+        return Demand.objects.none()
+    return demand_queue_for_user(user).filter(state=DemandState.SUBMITTED).order_by("submitted_at", "pk")

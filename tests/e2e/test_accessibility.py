@@ -58,6 +58,10 @@ PAGES = [
     ("application form", "imun", lambda p: f"/applications/{p['application'].pk}/edit/"),
     ("screening queue", "gaoxin", lambda p: "/demands/queue/"),
     ("expert dashboard", "zhuanjia", lambda p: "/bangs/expert/"),
+    ("workbench (staff)", "gaoxin", lambda p: "/dashboard/"),
+    ("workbench (applicant)", "imun", lambda p: "/dashboard/"),
+    ("workbench (enterprise)", "changan", lambda p: "/dashboard/"),
+    ("download centre", None, lambda p: "/downloads/"),
 ]
 
 
