@@ -61,3 +61,42 @@ def test_application_form_table_rows_become_full_width_cards_on_a_phone(new_page
     subsidy = page.locator("input[name='equipment__subsidy']")
     assert subsidy.bounding_box()["width"] >= 200
     assert _scroll_width(page) <= 390
+
+
+def test_bang_demand_form_and_queue_fit_a_phone(new_page):
+    from accounts.enums import Role
+    from accounts.models import Department
+    from demands import services as demand_services
+
+    from ..factories import DemandFactory, OrganisationFactory, RoundFactory
+    from .conftest import PASSWORD, journey_user, login
+
+    bang = make_bang_list(by=make_staff(), title="鄂尔多斯市“揭榜挂帅”科技项目榜单", bangs=2).bangs.first()
+    enterprise = journey_user(username="changan", roles=[Role.ENTERPRISE],
+                              organisation=OrganisationFactory(name="包头长安永磁电机有限公司"))
+    journey_user(username="gaoxin", department=Department.objects.get(name="高新技术处"), roles=[Role.STAFF])
+    round_ = RoundFactory()
+    for _ in range(3):
+        demand = DemandFactory(organisation=enterprise.organisation, created_by=enterprise, round=round_)
+        demand_services.demand_submit(demand=demand, by=enterprise)
+
+    visitor = new_page()
+    visitor.set_viewport_size(PHONE)
+    visitor.goto(f"/bangs/{bang.pk}/")
+    expect(visitor.get_by_role("heading", level=1)).to_be_visible()
+    assert _scroll_width(visitor) <= 390
+
+    company = new_page()
+    company.set_viewport_size(PHONE)
+    login(company, "changan", PASSWORD)
+    company.goto("/demands/new/")
+    expect(company.locator("#id_name")).to_be_visible()
+    assert company.locator("#id_name").bounding_box()["width"] >= 200
+    assert _scroll_width(company) <= 390
+
+    staff = new_page()
+    staff.set_viewport_size(PHONE)
+    login(staff, "gaoxin", PASSWORD)
+    staff.goto("/demands/queue/")
+    expect(staff.get_by_test_id("queue-filters")).to_be_hidden()
+    assert _scroll_width(staff) <= 390
