@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -451,9 +452,15 @@ def attachment_download(request, pk: int):
 
 
 def bang_apply_context(request, bang: Bang) -> dict:
-    """For the bang page: whether this user may start an application, or why not."""
+    """For the bang page: what this visitor can do next about `bang`.
+
+    An applicant may start an application, or is told why not, or is led back to the unit's own one;
+    an anonymous visitor is offered to sign in (and come back here) or to register a unit.
+    """
     user = request.user
-    if not user.is_authenticated or not user.has_role(Role.APPLICANT):
+    if not user.is_authenticated:
+        return {"login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"}
+    if not user.has_role(Role.APPLICANT):
         return {}
     existing = Application.objects.filter(bang=bang, lead_id=user.organisation_id).exclude(
         state=ApplicationState.WITHDRAWN
@@ -461,9 +468,11 @@ def bang_apply_context(request, bang: Bang) -> dict:
     return {
         "apply_refusal": services.application_start_refusal(bang=bang, user=user),
         "my_application": existing,
+        # A draft or a returned application is still the unit's to fill in; others are to look at.
+        "my_application_fillable": existing is not None
+        and existing.state in {ApplicationState.DRAFT, ApplicationState.RETURNED},
         "is_applicant": True,
     }
-
 
 
 @login_required
