@@ -1,6 +1,9 @@
 from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 
+from django.utils.translation import gettext as _
+
 from accounts.enums import Role
+from core.selectors import activity_latest_into
 
 from .enums import ApplicationState
 from .models import Application, ApplicationVersion
@@ -62,3 +65,16 @@ def submitted_attachment_ids(application: Application, versions) -> set[int]:
     if hashes:
         ids |= set(application.attachments.filter(sha256__in=hashes).values_list("pk", flat=True))
     return ids
+
+
+def application_return_reason(application: Application) -> str:
+    """What the reviewer asked to be corrected when the application was last returned.
+
+    `application_return` writes the reason followed by the correction deadline (and `_decide` the
+    version decided on); the page shows the deadline on its own, so only the reason is kept here.
+    """
+    entry = activity_latest_into(application, ApplicationState.RETURNED)
+    if entry is None:
+        return ""
+    reason, marker, _rest = entry.note.rpartition("\n" + _("补正截止："))
+    return reason if marker else entry.note

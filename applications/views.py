@@ -38,7 +38,9 @@ from .forms import (
 )
 from .models import Application, ApplicationVersion, Attachment
 from .compare import compare_snapshots
-from .selectors import application_list_for_user, submitted_attachment_ids, with_submitted
+from .selectors import (
+    application_list_for_user, application_return_reason, submitted_attachment_ids, with_submitted,
+)
 
 
 
@@ -245,6 +247,8 @@ def detail(request, pk: int):
         "is_owner": is_owner,
         "can_decide": can_decide and application.state == ApplicationState.SUBMITTED,
         "decision_form": DecisionForm(),
+        "return_reason": application_return_reason(application)
+        if application.state == ApplicationState.RETURNED else "",
     })
 
 
