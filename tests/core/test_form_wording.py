@@ -65,3 +65,10 @@ def test_bang_form_title_is_bang_name(client, organiser_staff):
     client.force_login(organiser_staff)
     page = client.get(reverse("bangs:bang_create", args=[bang_list.pk])).content.decode()
     assert _label(page, "id_title") == "技术榜名称*"
+
+
+def test_required_message_same_on_django_own_forms(client):
+    """The sign-in form is Django's; its missing-value message reads like ours."""
+    html = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert html.count("此项为必填项。") == 2
+    assert "这个字段是必填项。" not in html
