@@ -472,9 +472,12 @@ def bang_apply_context(request, bang: Bang) -> dict:
     return {
         "apply_refusal": services.application_start_refusal(bang=bang, user=user),
         "my_application": existing,
-        # A draft or a returned application is still the unit's to fill in; others are to look at.
-        "my_application_fillable": existing is not None
-        and existing.state in {ApplicationState.DRAFT, ApplicationState.RETURNED},
+        # A draft before the deadline, or a returned application (its own correction window), is still
+        # the unit's to fill in; anything else is to look at.
+        "my_application_fillable": existing is not None and (
+            existing.state == ApplicationState.RETURNED
+            or (existing.state == ApplicationState.DRAFT and bang.bang_list.is_open())
+        ),
         "is_applicant": True,
     }
 

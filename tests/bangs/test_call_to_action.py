@@ -74,3 +74,11 @@ def test_call_to_action_other_roles_see_neutral_line(client, request, bang, who)
     assert texts(response, "apply-panel") == ["本榜正在接受申报；由揭榜单位的申报账号登录后申报。"]
     assert "我要揭榜" not in response.content.decode()
     assert "不能申报" not in response.content.decode()
+
+
+def test_call_to_action_draft_after_deadline_is_only_viewed(client, applicant, bang):
+    application = application_services.application_start(bang=bang, by=applicant)
+    BangList.objects.filter(pk=bang.bang_list_id).update(deadline=timezone.now() - datetime.timedelta(days=1))
+    client.force_login(applicant)
+    response = _page(client, bang)
+    assert links(response, "my-application") == [("查看", reverse("applications:detail", args=[application.pk]))]
