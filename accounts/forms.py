@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalFormMixin
+
 from .enums import Role
 from .models import Organisation, Region, User
 from .validators import normalize_credit_code, validate_credit_code
@@ -22,7 +24,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(PortalFormMixin, forms.Form):
     role = forms.ChoiceField(
         label=_("注册身份"),
         choices=[(Role.ENTERPRISE, _("发榜企业（提交技术需求）")), (Role.APPLICANT, _("揭榜单位（申报揭榜）"))],
@@ -96,7 +98,7 @@ class RegisterForm(forms.Form):
         return {k: d[k] for k in ("username", "full_name", "mobile", "email")}
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PortalFormMixin, forms.ModelForm):
     """The unit's own particulars, edited by its members (not the credit code)."""
 
     region = RegionChoiceField()
@@ -114,7 +116,7 @@ class OrganisationForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("保存")))
 
 
-class StaffUserForm(forms.ModelForm):
+class StaffUserForm(PortalFormMixin, forms.ModelForm):
     """An administrator's account form. It has no password: the owner sets it from an e-mailed link."""
 
     roles = forms.MultipleChoiceField(
@@ -164,7 +166,7 @@ class StaffUserForm(forms.ModelForm):
         return data
 
 
-class DishonestForm(forms.Form):
+class DishonestForm(PortalFormMixin, forms.Form):
     is_dishonest = forms.BooleanField(label=_("列入失信名单"), required=False)
     note = forms.CharField(label=_("说明（仅管理人员可见）"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

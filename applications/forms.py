@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import OrganisationKind
 from accounts.forms import RegionChoiceField
-from core.forms import RowFormMixin, UploadField
+from core.forms import PortalFormMixin, RowFormMixin, UploadField, mark_required_on_submit
 
 from .enums import CostCategory, FundingSource
 from .models import Application
-from .services import DRAFT_FIELDS
+from .services import DRAFT_FIELDS, REQUIRED_FOR_SUBMIT
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(PortalFormMixin, forms.ModelForm):
     """The plan's text and people. All optional here: a draft may be incomplete."""
 
     class Meta:
@@ -33,6 +33,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
+        mark_required_on_submit(self, REQUIRED_FOR_SUBMIT)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -103,7 +104,7 @@ class BudgetForm(forms.Form):
         return data
 
 
-class CommitmentsForm(forms.Form):
+class CommitmentsForm(PortalFormMixin, forms.Form):
     def __init__(self, *args, commitments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []
@@ -119,18 +120,18 @@ class CommitmentsForm(forms.Form):
         return {int(name[2:]): value for name, value in self.cleaned_data.items()}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("不予推荐或退回补正时必填，申报单位可见。"),
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalFormMixin, forms.Form):
     file = UploadField()
 
 
-class RecommenderRouteForm(forms.Form):
+class RecommenderRouteForm(PortalFormMixin, forms.Form):
     region = forms.ModelChoiceField(label=_("申报单位所在盟市或省份"), queryset=None)
     recommender = forms.ModelChoiceField(label=_("推荐单位"), queryset=None)
 

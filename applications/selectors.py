@@ -1,6 +1,8 @@
 from django.db.models import Case, Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, When
+from django.utils.translation import gettext as _
 
 from accounts.enums import Role
+from core.selectors import activity_latest_into
 
 from .enums import ApplicationState
 from .models import Application, ApplicationVersion
@@ -98,3 +100,16 @@ def application_precheck_for_user(user) -> QuerySet[Application]:
         .exclude(lead_id=user.organisation_id)
         .order_by(F("bang__bang_list__recommend_deadline").asc(nulls_last=True), "submitted_at", "pk")
     )
+
+
+def application_return_reason(application: Application) -> str:
+    """What the reviewer asked to be corrected when the application was last returned.
+
+    `application_return` writes the reason followed by the correction deadline (and `_decide` the
+    version decided on); the page shows the deadline on its own, so only the reason is kept here.
+    """
+    entry = activity_latest_into(application, ApplicationState.RETURNED)
+    if entry is None:
+        return ""
+    reason, marker, _rest = entry.note.rpartition("\n" + _("补正截止："))
+    return reason if marker else entry.note

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,7 +38,9 @@ from .forms import (
 )
 from .models import Application, ApplicationVersion, Attachment
 from .compare import compare_snapshots
-from .selectors import application_list_for_user, submitted_attachment_ids, with_submitted
+from .selectors import (
+    application_list_for_user, application_return_reason, submitted_attachment_ids, with_submitted,
+)
 
 
 
@@ -244,6 +247,8 @@ def detail(request, pk: int):
         "is_owner": is_owner,
         "can_decide": can_decide and application.state == ApplicationState.SUBMITTED,
         "decision_form": DecisionForm(),
+        "return_reason": application_return_reason(application)
+        if application.state == ApplicationState.RETURNED else "",
     })
 
 
@@ -451,9 +456,15 @@ def attachment_download(request, pk: int):
 
 
 def bang_apply_context(request, bang: Bang) -> dict:
-    """For the bang page: whether this user may start an application, or why not."""
+    """For the bang page: what this visitor can do next about `bang`.
+
+    An applicant may start an application, or is told why not, or is led back to the unit's own one;
+    an anonymous visitor is offered to sign in (and come back here) or to register a unit.
+    """
     user = request.user
-    if not user.is_authenticated or not user.has_role(Role.APPLICANT):
+    if not user.is_authenticated:
+        return {"login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"}
+    if not user.has_role(Role.APPLICANT):
         return {}
     existing = Application.objects.filter(bang=bang, lead_id=user.organisation_id).exclude(
         state=ApplicationState.WITHDRAWN
@@ -461,9 +472,14 @@ def bang_apply_context(request, bang: Bang) -> dict:
     return {
         "apply_refusal": services.application_start_refusal(bang=bang, user=user),
         "my_application": existing,
+        # A draft before the deadline, or a returned application (its own correction window), is still
+        # the unit's to fill in; anything else is to look at.
+        "my_application_fillable": existing is not None and (
+            existing.state == ApplicationState.RETURNED
+            or (existing.state == ApplicationState.DRAFT and bang.bang_list.is_open())
+        ),
         "is_applicant": True,
     }
-
 
 
 @login_required

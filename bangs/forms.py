@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from accounts.validators import validate_phone_list
-from core.forms import RowFormMixin, UploadField
+from core.forms import PortalFormMixin, RowFormMixin, UploadField
 from demands.models import Demand, TechField
 
 from .enums import AttachmentCondition, AttachmentKind
@@ -47,7 +47,7 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
 
 
-class BangListForm(forms.ModelForm):
+class BangListForm(PortalFormMixin, forms.ModelForm):
     conditions = LinesField(label=_("揭榜条件"), required=False, help_text=_("每行一条。"))
     opens_at = datetime_field(_("申报开始时间"))
     deadline = datetime_field(_("申报截止时间"), help_text=_("北京时间，精确到秒，例如 2024-04-12 23:59:59。"))
@@ -119,7 +119,7 @@ class IndicatorRowForm(RowFormMixin, forms.Form):
 IndicatorFormSet = formset_factory(IndicatorRowForm, extra=3, can_delete=True)
 
 
-class BangForm(forms.ModelForm):
+class BangForm(PortalFormMixin, forms.ModelForm):
     demands = forms.ModelMultipleChoiceField(
         label=_("来源需求（需求库）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("可选择一个或多个已入库的需求凝练为一个技术榜。"),
@@ -140,6 +140,9 @@ class BangForm(forms.ModelForm):
             name: forms.Textarea(attrs={"rows": 4})
             for name in ("background", "objectives", "field_test", "solver_requirements", "ip_terms", "override_reason")
         }
+        # The model's verbose_name says 榜单名称 (changing it would need a migration); on this form it is
+        # one bang of the list that is being named.
+        labels = {"title": _("技术榜名称")}
 
     def __init__(self, *args, pool=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,7 +170,7 @@ class BangForm(forms.ModelForm):
         )
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(PortalFormMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
     new_deadline = datetime_field(_("延期至（选填）"), required=False)
@@ -178,16 +181,16 @@ class AmendmentForm(forms.Form):
         self.helper.form_tag = False
 
 
-class ListWithdrawForm(forms.Form):
+class ListWithdrawForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=_("撤回原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ListFileForm(forms.Form):
+class ListFileForm(PortalFormMixin, forms.Form):
     title = forms.CharField(label=_("文件名称"), max_length=200, required=False)
     file = UploadField()
 
 
-class AssignExpertsForm(forms.Form):
+class AssignExpertsForm(PortalFormMixin, forms.Form):
     experts = forms.ModelMultipleChoiceField(
         label=_("筛选专家"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -201,7 +204,7 @@ class AssignExpertsForm(forms.Form):
         self.fields["experts"].label_from_instance = lambda u: f"{u.display_name}（{u.organisation or ''} {u.title}）"
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(PortalFormMixin, forms.Form):
     recommend = forms.TypedChoiceField(
         label=_("是否推荐发榜"), choices=[("1", _("推荐")), ("0", _("不推荐"))], coerce=lambda v: v == "1",
         widget=forms.RadioSelect,

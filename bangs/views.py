@@ -85,12 +85,26 @@ def _get_list(request, pk: int) -> BangList:
     return get_object_or_404(bang_list_list_for_user(request.user).prefetch_related(*list_prefetch()), pk=pk)
 
 
+def bang_contact_groups(bangs) -> list[dict]:
+    """The bangs' own contacts, each person once with the numbers of the bangs they answer for:
+    a list whose bangs share one contact names that contact once, not once per bang."""
+    groups: dict[tuple[str, str, str], dict] = {}
+    for bang in bangs:
+        if bang.has_contact:
+            key = (bang.contact_department, bang.contact_name, bang.contact_phone)
+            group = groups.setdefault(key, {"department": key[0], "name": key[1], "phone": key[2], "numbers": []})
+            group["numbers"].append(str(bang.number))
+    return [dict(group, numbers="、".join(group["numbers"])) for group in groups.values()]
+
+
 def list_detail(request, pk: int):
     bang_list = _get_list(request, pk)
     can_manage = request.user.is_authenticated and request.user.has_perm("bangs.manage_banglist", bang_list)
+    bangs = bang_list.bangs.all()
     context = {
         "bang_list": bang_list,
-        "bangs": bang_list.bangs.all(),
+        "bangs": bangs,
+        "bang_contacts": bang_contact_groups(bangs),
         "contacts": bang_list.contacts.all(),
         "files": bang_list.files.all(),
         "amendments": bang_list.amendments.all(),

@@ -1,8 +1,43 @@
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+# One wording wherever a value is missing: the forms' own check and the services' submission checks.
+REQUIRED_MESSAGE = _("此项为必填项。")
+CHOOSE_PROMPT = _("请选择")
+_DASH = BLANK_CHOICE_DASH[0][1]
 
-class RowFormMixin:
+
+class PortalFormMixin:
+    """Every form of the portal: a missing value reads 此项为必填项。 and an empty choice reads 请选择,
+    not Django's "---------" (which comes from ModelChoiceField.empty_label and from the blank choice
+    model fields and our own ChoiceFields start with)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, UploadField):
+                field.error_messages["required"] = REQUIRED_MESSAGE
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label is not None:
+                    field.empty_label = CHOOSE_PROMPT
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+                field.choices = [(value, CHOOSE_PROMPT if value == "" and label == _DASH else label)
+                                 for value, label in field.choices]
+
+
+def mark_required_on_submit(form, names) -> None:
+    """Mark the fields submission needs. A draft form leaves them optional so a draft can be saved,
+    so crispy's own asterisk (drawn for `required` fields) does not show; draw the same one."""
+    for name in names:
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        field.label = format_html('{}<span class="asteriskField field-required">*</span>', field.label)
+
+
+class RowFormMixin(PortalFormMixin):
     """Small Bootstrap classes for forms shown as table rows (formsets)."""
 
     def __init__(self, *args, **kwargs):
@@ -53,7 +88,7 @@ def formset_rows(formset) -> list[dict]:
     return rows
 
 
-class CalendarDayForm(forms.Form):
+class CalendarDayForm(PortalFormMixin, forms.Form):
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     is_workday = forms.BooleanField(label=_("调休上班（工作日）"), required=False,
                                     help_text=_("法定节假日不勾选；周末调休上班的日期勾选。"))

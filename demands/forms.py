@@ -5,7 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalFormMixin, mark_required_on_submit
+
 from .models import TEXT_LIMITS, CollectionRound, Demand, TechField
+from .services import REQUIRED_FOR_SUBMIT
 
 
 def counted_textarea(limit: int | None, rows: int = 6) -> forms.Textarea:
@@ -16,7 +19,7 @@ def counted_textarea(limit: int | None, rows: int = 6) -> forms.Textarea:
     return forms.Textarea(attrs=attrs)
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(PortalFormMixin, forms.ModelForm):
     """The 需求表. Every field is optional here: a draft may be incomplete; submit checks the rest."""
 
     class Meta:
@@ -58,6 +61,7 @@ class DemandForm(forms.ModelForm):
         self.fields["cooperation_mode"].choices = [c for c in self.fields["cooperation_mode"].choices if c[0]]
         for field in self.fields.values():
             field.required = False
+        mark_required_on_submit(self, REQUIRED_FOR_SUBMIT)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -75,7 +79,7 @@ class DemandForm(forms.ModelForm):
         )
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("意见（企业可见）"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("退回修改或不予通过时必填。"),
@@ -90,11 +94,11 @@ class ScreeningForm(forms.Form):
         self.helper.form_tag = False
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PortalFormMixin, forms.Form):
     reason = forms.CharField(label=_("撤回原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = CollectionRound
         fields = ["title", "opens_at", "closes_on", "min_self_investment", "max_period_months", "fields"]
@@ -112,7 +116,7 @@ class RoundForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class TechFieldForm(forms.ModelForm):
+class TechFieldForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = TechField
         fields = ["name", "department", "sort_order", "is_active"]

@@ -310,7 +310,8 @@ LOGGING = {
 PAGE_SIZE = 20
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mails point at the port `make run` serves on (scripts/run.sh exports PORT) unless set.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_str('PORT', '8000')}")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

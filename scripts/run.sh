@@ -3,7 +3,8 @@
 # broker), print where to go and who to log in as, and stop everything on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PORT="${PORT:-8000}"
+# Exported: the settings build e-mail links (SITE_URL) from it, in the web server and the worker.
+export PORT="${PORT:-8000}"
 BIN=.venv/bin
 mkdir -p var
 

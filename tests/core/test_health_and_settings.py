@@ -128,3 +128,28 @@ def test_staff_set_recommender_route(client):
     region = Region.objects.get(code="150600")
     client.post(reverse("applications:routes"), {"region": region.pk, "recommender": bureau.pk})
     assert RecommenderRoute.objects.get(region=region).recommender == bureau
+
+
+def _site_url(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT", "DJANGO_SETTINGS_MODULE"}}
+    env.update(env_overrides, DEBUG="1", DJANGO_SETTINGS_MODULE="jiebang.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "http://127.0.0.1:8000"),
+    ({"PORT": "8123"}, "http://127.0.0.1:8123"),
+    ({"PORT": "8123", "SITE_URL": "https://jiebang.example.cn"}, "https://jiebang.example.cn"),
+])
+def test_site_url_follows_the_port_make_run_serves_on(env, expected):
+    assert _site_url(env) == expected
+
+
+def test_run_script_exports_port_for_server_and_worker():
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert 'export PORT="${PORT:-8000}"' in script
