@@ -1,18 +1,14 @@
 """The applicant's and the recommender's blocks of the workbench (see core.workbench)."""
 
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
-from core.workbench import ITEM_LIMIT, Block, Count, Item, deadline_note
+from core.workbench import Block, Count, ITEM_LIMIT, Item, deadline_note, list_url
 
 from .enums import ApplicationState
 from .selectors import application_precheck_for_user, application_state_counts, application_todo_for_user
 
-
-def _url(name: str, **params) -> str:
-    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
 
 
 def applicant_block(user) -> Block | None:
@@ -39,8 +35,8 @@ def applicant_block(user) -> Block | None:
         all_url=reverse("applications:list"),
         counts=[
             Count(_("退回补正"), counts[ApplicationState.RETURNED],
-                  _url("applications:list", state=ApplicationState.RETURNED)),
-            Count(_("草稿"), counts[ApplicationState.DRAFT], _url("applications:list", state=ApplicationState.DRAFT)),
+                  list_url("applications:list", state=ApplicationState.RETURNED)),
+            Count(_("草稿"), counts[ApplicationState.DRAFT], list_url("applications:list", state=ApplicationState.DRAFT)),
         ],
         empty_text=_("没有待填报或待补正的申报。"),
     )
@@ -64,7 +60,7 @@ def recommender_block(user) -> Block | None:
         title=_("待形式审查的申报"),
         total=total,
         items=items,
-        all_url=_url("applications:review", state=ApplicationState.SUBMITTED),
-        counts=[Count(_("待形式审查"), total, _url("applications:review", state=ApplicationState.SUBMITTED))],
+        all_url=list_url("applications:review", state=ApplicationState.SUBMITTED),
+        counts=[Count(_("待形式审查"), total, list_url("applications:review", state=ApplicationState.SUBMITTED))],
         empty_text=_("暂无待形式审查的申报。"),
     )

@@ -3,11 +3,10 @@
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
-from core.workbench import ITEM_LIMIT, Block, Count, Item, deadline_note
+from core.workbench import Block, Count, ITEM_LIMIT, Item, deadline_note, list_url
 from demands.enums import DemandState
 
 from .enums import BangListState
@@ -19,9 +18,6 @@ from .selectors import (
     demand_opinion_todo_for_user,
 )
 
-
-def _url(name: str, **params) -> str:
-    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
 
 
 def issued_bangs_block(user) -> Block | None:
@@ -40,7 +36,7 @@ def issued_bangs_block(user) -> Block | None:
         title=_("我的需求已发榜"),
         total=total,
         items=items,
-        all_url=_url("demands:list", state=DemandState.LISTED),
+        all_url=list_url("demands:list", state=DemandState.LISTED),
         counts=[Count(_("已发榜技术榜"), total)],
         empty_text=_("您单位的需求尚未发榜。"),
     )
@@ -63,8 +59,8 @@ def expert_opinions_block(user) -> Block | None:
         title=_("待提交的专家意见"),
         total=total,
         items=items,
-        all_url=_url("bangs:expert_dashboard", pending="1"),
-        counts=[Count(_("待提交"), total, _url("bangs:expert_dashboard", pending="1"))],
+        all_url=list_url("bangs:expert_dashboard", pending="1"),
+        counts=[Count(_("待提交"), total, list_url("bangs:expert_dashboard", pending="1"))],
         empty_text=_("暂无待提交的筛选意见。"),
     )
 
@@ -91,8 +87,8 @@ def organiser_lists_block(user) -> Block | None:
         items=items,
         all_url=reverse("bangs:manage"),
         counts=[
-            Count(_("草稿"), counts["draft"], _url("bangs:manage", state=BangListState.DRAFT)),
-            Count(_("已发布未截止"), counts["open"], _url("bangs:manage", state=BangListState.PUBLISHED)),
+            Count(_("草稿"), counts["draft"], list_url("bangs:manage", state=BangListState.DRAFT)),
+            Count(_("已发布未截止"), counts["open"], list_url("bangs:manage", state=BangListState.PUBLISHED)),
             Count(_("已截止"), counts["closed"]),
         ],
         empty_text=_("暂无进行中的榜单。"),

@@ -87,3 +87,12 @@ def deadline_note(deadline: datetime.datetime | None, *, label: str) -> tuple[st
     if days == 0:
         return _("%(label)s%(date)s，今天截止") % values, True
     return _("%(label)s%(date)s，剩余%(days)d天") % {**values, "days": days}, days <= 3
+
+
+def list_url(name: str, **params) -> str:
+    """A list page's URL with its filters, for a block's counts and 全部 links."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
