@@ -78,17 +78,22 @@ def login_lockout_clear(*, username: str, by) -> int:
 
 def login_lockout_addresses() -> list[dict]:
     """Client addresses locked now by failed logins (over any accounts), newest lock first:
-    [{"ip_address", "until", "failures"}]. Few rows: only those within the cool-off are read."""
+    [{"ip_address", "until", "failures"}]. One query, however many addresses tried: the rows
+    within the cool-off are summed per address the way `_lock_state` sums them for one."""
     now = timezone.now()
-    addresses = (
-        AccessAttempt.objects.filter(attempt_time__gte=now - get_cool_off())
-        .exclude(ip_address__isnull=True).values_list("ip_address", flat=True).distinct()
+    cool_off = get_cool_off()
+    limit = settings.AXES_FAILURE_LIMIT
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=now - cool_off).exclude(ip_address__isnull=True)
+        .order_by("ip_address", "-attempt_time").values_list("ip_address", "attempt_time", "failures_since_start")
     )
-    locked = []
-    for address in addresses:
-        failures, until = _lock_state({"ip_address": address}, now=now)
-        if until is not None:
-            locked.append({"ip_address": address, "until": until, "failures": failures})
+    state: dict[str, dict] = {}
+    for address, attempt_time, count in rows:
+        entry = state.setdefault(address, {"ip_address": address, "until": None, "failures": 0})
+        entry["failures"] += count
+        if entry["until"] is None and entry["failures"] >= limit:
+            entry["until"] = attempt_time + cool_off
+    locked = [entry for entry in state.values() if entry["until"] is not None]
     return sorted(locked, key=lambda row: row["until"], reverse=True)
 
 

@@ -93,6 +93,7 @@ def test_every_account_url_refuses_non_administrators(client, organiser, target,
         ("post", reverse("accounts:user_edit", args=[target.pk]), {**forged, "password": "Evil-pass-2026"}),
         ("post", reverse("accounts:user_password_reset", args=[target.pk]), {}),
         ("post", reverse("accounts:user_unlock", args=[target.pk]), {}),
+        ("post", reverse("accounts:address_unlock"), {"ip_address": "127.0.0.1"}),
     ]
     if attacker is not None:
         # Their own account: move into another organiser, grant themselves the admin role.

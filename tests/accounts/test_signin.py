@@ -292,3 +292,18 @@ def test_administrator_sees_a_locked_address_and_lifts_it(client):
     client.logout()
     attempt(client, "frank", PASSWORD, address="10.1.2.3")
     assert is_logged_in(client)
+
+
+@pytest.mark.parametrize("addresses", [1, 6])
+def test_locked_addresses_cost_one_query_whatever_their_number(addresses, django_assert_num_queries):
+    from accounts.lockout import login_lockout_addresses
+    from django.test import Client
+
+    for i in range(addresses):
+        client = Client()
+        for k in range(5):  # other names each time, so no account locks before its address does
+            attempt(client, f"u{i}x{k}", WRONG, address=f"10.9.0.{i + 1}")
+    with django_assert_num_queries(1):
+        locked = login_lockout_addresses()
+    assert sorted(row["ip_address"] for row in locked) == sorted(f"10.9.0.{i + 1}" for i in range(addresses))
+    assert all(row["failures"] == 5 for row in locked)

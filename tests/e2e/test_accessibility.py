@@ -45,7 +45,8 @@ def portal():
     demand_services.demand_submit(demand=pooled, by=enterprise)
     demand_services.demand_accept(demand=pooled, by=staff)
     bang_services.demand_experts_assign(demand=pooled, experts=[expert], by=staff)
-    return {"bang": bang, "application": application}
+    journey_user(username="pingtai", full_name="赵平台", roles=[Role.ADMIN])
+    return {"bang": bang, "application": application, "applicant": applicant}
 
 
 # (name, who signs in or None, path built from the portal's objects)
@@ -62,6 +63,9 @@ PAGES = [
     ("workbench (applicant)", "imun", lambda p: "/dashboard/"),
     ("workbench (enterprise)", "changan", lambda p: "/dashboard/"),
     ("download centre", None, lambda p: "/downloads/"),
+    ("version comparison", "imun", lambda p: f"/applications/{p['application'].pk}/compare/"),
+    ("user management", "pingtai", lambda p: "/accounts/staff/users/"),
+    ("account page", "pingtai", lambda p: f"/accounts/staff/users/{p['applicant'].pk}/"),
 ]
 
 
