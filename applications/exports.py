@@ -25,7 +25,7 @@ def summary_workbook(applications) -> bytes:
     ws = wb.active
     ws.title = _("项目汇总表")
     header = [
-        _("申报编号"), _("榜单序号"), _("技术榜"), _("技术路线"), _("牵头单位"), _("统一社会信用代码"), _("区内/区外"),
+        _("申报编号"), _("榜单序号"), _("技术榜"), _("补助上限（万元）"), _("技术路线"), _("牵头单位"), _("统一社会信用代码"), _("区内/区外"),
         _("联合体成员"), _("首席科学家"), _("项目负责人"), _("申请财政补助（万元）"), _("发榜企业投入（万元）"),
         _("自筹（万元）"), _("其他（万元）"), _("合计（万元）"), _("推荐单位"), _("状态"), _("提交时间"),
     ]
@@ -39,7 +39,8 @@ def summary_workbook(applications) -> bytes:
         sums = [Decimal(budget.get("by_source", {}).get(s, "0")) for s in SOURCE_FIELDS]
         partners = "；".join(_partner_cell(p, flag) for p, flag in application.partner_rows)
         ws.append([
-            application.number, application.bang.number, application.bang.title, fields.get("route_label", ""),
+            application.number, application.bang.number, application.bang.title, application.bang.subsidy_cap,
+            fields.get("route_label", ""),
             lead.get("name", application.lead.name), lead.get("credit_code", application.lead.credit_code),
             _("区内") if lead.get("in_region", application.lead.region.in_region) else _("区外"), partners,
             f"{fields.get('chief_name', '')} {fields.get('chief_title', '')}".strip(),
@@ -48,10 +49,13 @@ def summary_workbook(applications) -> bytes:
             application.get_state_display(),
             timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M:%S") if application.submitted_at else "",
         ])
-        for cell in ws[ws.max_row]:
+    # Once over the rows, not per appended row: ws[ws.max_row] makes openpyxl rescan the sheet.
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = wrap
     ws.freeze_panes = "A2"
     buffer = BytesIO()
     wb.save(buffer)

@@ -127,3 +127,91 @@
     });
   });
 })();
+
+// Table forms (<div data-formset="prefix">, see includes/_formset_table.html): "增加一行" copies the
+// empty row from its <template> and counts it in TOTAL_FORMS; "删除" ticks the row's DELETE box and
+// hides the row, with an undo. Nothing is saved until the form is; without this script the blank
+// rows and the 删除 boxes still work.
+(function () {
+  "use strict";
+  var isEnglish = document.documentElement.lang === "en";
+  var text = isEnglish
+    ? { remove: "Remove", removeRow: "Remove this row", undo: "Undo", removed: "Row removed; saved with the form.",
+        added: "Row added.", restored: "Row restored.", full: "No more rows can be added.",
+        help: "Use “Add a row” and “Remove”; changes are kept when you save." }
+    : { remove: "删除", removeRow: "删除此行", undo: "撤销", removed: "已删除一行，保存后生效。",
+        added: "已增加一行。", restored: "已恢复该行。", full: "行数已达上限。",
+        help: "点“增加一行”添加，点“删除”去掉一行；保存后生效。" };
+
+  document.querySelectorAll("[data-formset]").forEach(function (box) {
+    var prefix = box.dataset.formset;
+    var total = box.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var max = box.querySelector("input[name='" + prefix + "-MAX_NUM_FORMS']");
+    var body = box.querySelector("tbody");
+    var template = box.querySelector("template[data-formset-empty]");
+    var add = box.querySelector("[data-formset-add]");
+    var status = box.querySelector("[data-formset-status]");
+    var help = box.querySelector("[data-formset-help]");
+    if (!total || !body || !template || !add) { return; }
+    var removed = [];
+
+    function say(message, undo) {
+      status.textContent = message + " ";
+      if (undo) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "btn btn-link btn-sm p-0 align-baseline";
+        button.textContent = text.undo;
+        button.addEventListener("click", function () {
+          var last = removed.pop();
+          if (!last) { return; }
+          last.box.checked = false;
+          last.row.hidden = false;
+          say(text.restored, removed.length > 0);
+          var field = last.row.querySelector("input:not([type=hidden]):not(.d-none), select, textarea");
+          if (field) { field.focus(); }
+        });
+        status.appendChild(button);
+        button.focus();
+      }
+    }
+
+    function enhance(row) {
+      var deleteBox = row.querySelector("input[type=checkbox][name$='-DELETE']");
+      if (!deleteBox || deleteBox.dataset.enhanced) { return; }
+      deleteBox.dataset.enhanced = "1";
+      var cell = deleteBox.closest("td");
+      cell.querySelectorAll("label, input[type=checkbox]").forEach(function (node) { node.classList.add("d-none"); });
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-danger btn-sm";
+      button.textContent = text.remove;
+      button.setAttribute("aria-label", text.removeRow);
+      button.dataset.formsetRemove = "";
+      button.addEventListener("click", function () {
+        deleteBox.checked = true;
+        row.hidden = true;
+        removed.push({ row: row, box: deleteBox });
+        say(text.removed, true);
+      });
+      cell.appendChild(button);
+    }
+
+    body.querySelectorAll("tr[data-formset-row]").forEach(enhance);
+    add.hidden = false;
+    if (help) { help.textContent = text.help; }
+    add.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      if (max && index >= parseInt(max.value, 10)) { say(text.full, false); return; }
+      var holder = document.createElement("tbody");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.querySelector("tr");
+      body.appendChild(row);
+      total.value = String(index + 1);
+      enhance(row);
+      say(text.added, false);
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+  });
+})();

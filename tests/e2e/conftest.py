@@ -49,8 +49,8 @@ def new_page(browser, live_server):
         if "Content Security Policy" in message.text:
             csp_violations.append(message.text)
 
-    def make():
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
         # Upper bounds for waiting on conditions, not delays: a passing step returns as soon as its
         # condition holds, and a busy CI machine (PDF rendering, two xdist workers) still fits.
         context.set_default_timeout(WAIT_MS)
