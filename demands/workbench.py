@@ -1,6 +1,7 @@
 """The enterprise's and the screening staff's blocks of the workbench (see core.workbench)."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,7 @@ def screening_block(user) -> Block | None:
     items = [
         Item(label=str(demand), url=reverse("demands:detail", args=[demand.pk]),
              note=_("%(unit)s，提交于%(date)s") % {
-                 "unit": demand.organisation, "date": f"{demand.submitted_at:%Y-%m-%d}" if demand.submitted_at else ""})
+                 "unit": demand.organisation, "date": f"{timezone.localtime(demand.submitted_at):%Y-%m-%d}" if demand.submitted_at else ""})
         for demand in (queue[:ITEM_LIMIT] if total else [])
     ]
     return Block(

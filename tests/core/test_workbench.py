@@ -305,6 +305,15 @@ def test_department_staff_sees_demands_to_screen_of_its_department_only(client, 
     assert "本处室暂无待审核的需求。" in other and waiting[0].name not in other
 
 
+def test_screening_note_gives_the_submission_date_in_local_time(staff, alice, round_):
+    [demand] = submitted_demands(alice, round_, 1)
+    # 07:30 in Ordos on 5 March is still 4 March in UTC, which the database hands back.
+    morning = timezone.make_aware(datetime.datetime(2026, 3, 5, 7, 30))
+    type(demand).objects.filter(pk=demand.pk).update(submitted_at=morning)
+    [item] = block_of(staff, "screening").items
+    assert item.note.endswith("提交于2026-03-05")
+
+
 # --- join requests and the platform administrator ------------------------------------------
 
 
