@@ -32,7 +32,7 @@ class ActivityLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="activity_target_idx")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.action}"
 
 
 class CalendarDay(models.Model):

@@ -139,7 +139,8 @@ class Demand(models.Model):
 
     @property
     def number(self) -> str:
-        return f"XQ{self.created_at:%Y}{self.pk:05d}"
+        # The year in Beijing time: a demand made on 1 January before 08:00 belongs to the new year.
+        return f"XQ{timezone.localtime(self.created_at):%Y}{self.pk:05d}"
 
     @property
     def enterprise(self) -> dict:

@@ -2,18 +2,17 @@
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
-from core.workbench import ITEM_LIMIT, Block, Count, Item
+from core.workbench import ITEM_LIMIT, Block, Count, Item, list_url
 
 from .enums import DemandState
 from .selectors import demand_screening_for_user, demand_state_counts, demand_todo_for_user
 
 
 def _list_url(**params) -> str:
-    return f"{reverse('demands:list')}?{urlencode(params)}" if params else reverse("demands:list")
+    return list_url("demands:list", **params)
 
 
 def enterprise_demands_block(user) -> Block | None:
