@@ -160,7 +160,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # Persistent connections: opening a PostgreSQL connection per request costs more CPU than
+        # a simple page. The health check replaces a connection the server dropped (a restart).
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -227,13 +230,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith("redis"):
+    # Fail fast when Redis is down or unreachable; notifications.services publishes off the
+    # request, and the pending sweep sends what could not be published.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
-    "send-pending-emails": {"task": "notifications.send_pending_emails", "schedule": 300.0},
+    "send-pending-emails": {"task": "notifications.send_pending_emails", "schedule": 60.0},
     "bangs-deadline-soon": {"task": "bangs.remind_deadline_soon", "schedule": 3600.0},
     "bangs-deadline-passed": {"task": "bangs.notify_deadline_passed", "schedule": 600.0},
     "applications-remind-drafts": {"task": "applications.remind_drafts", "schedule": 3600.0},

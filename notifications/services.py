@@ -1,5 +1,8 @@
 import logging
+import os
+import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,14 +15,45 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 
+# Publishing never holds up a request. A message's e-mail is durable before anything is published:
+# the Notification row, committed with the change it reports, stays "not yet sent" (emailed_at is
+# NULL) until a worker sends it. After commit the task is handed to one background thread per
+# process, which publishes it; if the broker cannot be reached (redis-py alone retries for about
+# 0.6 s) the thread stops trying for BROKER_PAUSE seconds, and beat's pending-e-mail sweep sends
+# whatever was not published once the broker is back. The deadline never waits on any of this.
+BROKER_PAUSE = 30.0
+_publisher: tuple[int, ThreadPoolExecutor] | None = None
+_broker_down_until = 0.0
+
+
+def _publish(task, args) -> None:
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        return  # left to the sweep
+    try:
+        task.apply_async(args, retry=False)
+    except Exception:  # the broker's errors vary by transport
+        _broker_down_until = time.monotonic() + BROKER_PAUSE
+        log.warning("broker unreachable: %s%r left for the pending sweep; not publishing for %ss",
+                    task.name, args, BROKER_PAUSE, exc_info=True)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _publisher
+    pid = os.getpid()
+    if _publisher is None or _publisher[0] != pid:  # one per process: a forked worker gets its own
+        _publisher = (pid, ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish"))
+    return _publisher[1]
+
+
 def enqueue(task, *args) -> None:
-    """Queue a task after commit; if the broker is down, log it and let the sweep catch up."""
+    """Queue a task after commit without waiting for the broker (see above)."""
 
     def send():
-        try:
-            task.delay(*args)
-        except Exception:  # the broker's errors vary by transport; the request must not fail
-            log.exception("could not queue %s%r", task.name, args)
+        if task.app.conf.task_always_eager:
+            _publish(task, args)  # tests and `CELERY_TASK_ALWAYS_EAGER`: run in the request
+        else:
+            _executor().submit(_publish, task, args)
 
     transaction.on_commit(send)
 

@@ -22,7 +22,7 @@ def send_notification_email(self, notification_id: int) -> bool:
 @shared_task(name="notifications.send_pending_emails")
 def send_pending_emails() -> int:
     """Sweep up messages whose e-mail was never queued (the broker was down at the time)."""
-    stale = timezone.now() - datetime.timedelta(minutes=5)
+    stale = timezone.now() - datetime.timedelta(minutes=1)  # what the request has not published by now
     pending = list(
         Notification.objects.filter(emailed_at__isnull=True, created_at__lt=stale)
         .exclude(recipient__email="")

@@ -88,3 +88,10 @@ def test_lockout_settings_come_from_the_environment():
     assert defaults.stdout.strip() == "5 0:15:00 ['username', 'ip_address'] None ['REMOTE_ADDR']"
     bad = setting("AXES_LOCKOUT_PARAMETERS", {"DEBUG": "1", "AXES_LOCKOUT_PARAMETERS": "user"})
     assert bad.returncode != 0 and "AXES_LOCKOUT_PARAMETERS" in bad.stderr
+
+
+def test_database_connections_persist_by_default_and_are_health_checked():
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://u@127.0.0.1:5/db"}
+    default = setting('DATABASES["default"]', env).stdout
+    assert "'CONN_MAX_AGE': 60" in default and "'CONN_HEALTH_CHECKS': True" in default
+    assert "'CONN_MAX_AGE': 0" in setting('DATABASES["default"]', {**env, "CONN_MAX_AGE": "0"}).stdout
