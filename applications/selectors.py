@@ -89,15 +89,25 @@ def application_state_counts(queryset: QuerySet[Application], states) -> dict[st
     return {state: counts[state] or 0 for state in states}
 
 
+def application_precheck_q(user) -> Q:
+    """What waits for the user's pre-check once submitted: for a recommender, what is routed to its
+    unit, except its own unit's; for organiser staff, its lists' applications that no recommender
+    was routed (they check those directly, see services.preliminary_reviewers)."""
+    mine = Q(pk__in=[])
+    if not user.organisation_id:
+        return mine
+    if user.has_role(Role.RECOMMENDER):
+        mine |= Q(recommender_id=user.organisation_id) & ~Q(lead_id=user.organisation_id)
+    if user.has_role(Role.STAFF):
+        mine |= Q(recommender__isnull=True, bang__bang_list__organiser_id=user.organisation_id)
+    return mine
+
+
 def application_precheck_for_user(user) -> QuerySet[Application]:
-    """Submitted applications routed to the recommender's unit, waiting for its pre-check, nearest
-    recommendation deadline first. Its own unit's applications are not its to check."""
-    if not user.has_role(Role.RECOMMENDER) or not user.organisation_id:
-        return Application.objects.none()
+    """Submitted applications waiting for the user's pre-check, nearest recommendation deadline first."""
     return (
         application_list_for_user(user)
-        .filter(state=ApplicationState.SUBMITTED, recommender_id=user.organisation_id)
-        .exclude(lead_id=user.organisation_id)
+        .filter(application_precheck_q(user), state=ApplicationState.SUBMITTED)
         .order_by(F("bang__bang_list__recommend_deadline").asc(nulls_last=True), "submitted_at", "pk")
     )
 

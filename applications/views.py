@@ -39,7 +39,7 @@ from .forms import (
 from .models import Application, ApplicationVersion, Attachment
 from .compare import compare_snapshots
 from .selectors import (
-    application_list_for_user, application_return_reason, submitted_attachment_ids, with_submitted,
+    application_list_for_user, application_precheck_q, application_return_reason, submitted_attachment_ids, with_submitted,
 )
 
 
@@ -146,6 +146,7 @@ def edit(request, pk: int):
         "application": application, **forms, **_attachment_context(application),
         "totals": services.budget_totals(application),
         "upload_limit_mb": settings.UPLOAD_MAX_BYTES // 1024 // 1024,
+        "return_reason": application_return_reason(application) if application.state == ApplicationState.RETURNED else "",
     })
 
 
@@ -363,6 +364,8 @@ def review_queue(request):
         qs = qs.filter(state=state)
     if q := params.text("q"):
         qs = qs.filter(Q(lead__name__icontains=q) | Q(bang__title__icontains=q) | Q(number__icontains=q))
+    if params.choice("mine", label=_("只看待我审查"), choices=["1"]):  # only what waits for this user's pre-check (the workbench's link)
+        qs = qs.filter(application_precheck_q(user))
     page = paginate(request, qs.order_by("submitted_at", "pk"), 20)
     _attach_submitted_partners(page)
     return render(request, "applications/review_queue.html", {

@@ -45,7 +45,7 @@ def applicant_block(user) -> Block | None:
 def recommender_block(user) -> Block | None:
     """Submitted applications routed to the unit for pre-check, with the recommendation deadline.
     Two queries."""
-    if not user.has_role(Role.RECOMMENDER) or not user.organisation_id:
+    if not (user.has_role(Role.RECOMMENDER) or user.has_role(Role.STAFF)) or not user.organisation_id:
         return None
     queue = application_precheck_for_user(user)
     total = queue.count()
@@ -60,7 +60,7 @@ def recommender_block(user) -> Block | None:
         title=_("待形式审查的申报"),
         total=total,
         items=items,
-        all_url=list_url("applications:review", state=ApplicationState.SUBMITTED),
-        counts=[Count(_("待形式审查"), total, list_url("applications:review", state=ApplicationState.SUBMITTED))],
+        all_url=list_url("applications:review", state=ApplicationState.SUBMITTED, mine="1"),
+        counts=[Count(_("待形式审查"), total, list_url("applications:review", state=ApplicationState.SUBMITTED, mine="1"))],
         empty_text=_("暂无待形式审查的申报。"),
     )

@@ -9,6 +9,7 @@ from demands.models import TechField
 
 from .enums import BangKind, BangListState
 from .models import Bang, BangList
+from .selectors import bang_issuer_q
 
 STATUS_CHOICES = [("open", _("申报中")), ("closed", _("已截止"))]
 
@@ -47,10 +48,13 @@ class BangFilter(django_filters.FilterSet):
         label=_("投入不高于（万元）"), field_name="total_investment", lookup_expr="lte", max_digits=12, decimal_places=2
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=STATUS_CHOICES, method="by_status", empty_label=_("全部状态"))
+    # An enterprise's own bangs (the workbench's 全部 link); not a visible control.
+    issuer = django_filters.NumberFilter(label=_("发榜企业"), method="by_issuer", widget=forms.HiddenInput,
+                                         min_value=1, max_value=2**63 - 1)
 
     class Meta:
         model = Bang
-        fields = ["q", "field", "kind", "organiser", "region", "budget_min", "budget_max", "status"]
+        fields = ["q", "field", "kind", "organiser", "region", "budget_min", "budget_max", "status", "issuer"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -68,6 +72,9 @@ class BangFilter(django_filters.FilterSet):
 
     def by_status(self, queryset, name, value):
         return queryset.filter(_status_q("bang_list__", value))
+
+    def by_issuer(self, queryset, name, value):
+        return queryset.filter(bang_issuer_q(int(value)))
 
 
 class BangListFilter(django_filters.FilterSet):

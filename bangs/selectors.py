@@ -109,17 +109,20 @@ def home_notices(user, *, limit: int = 8) -> list[dict]:
     return sorted(rows, key=lambda row: row["date"], reverse=True)[:limit]
 
 
+def bang_issuer_q(organisation_id: int) -> Q:
+    """Bangs the unit issues, or that were made from its demands."""
+    return Q(pk__in=Bang.issuers.through.objects.filter(organisation_id=organisation_id).values("bang_id")) | Q(
+        pk__in=Bang.demands.through.objects.filter(demand__organisation_id=organisation_id).values("bang_id")
+    )
+
+
 def bang_list_for_issuer(user) -> QuerySet[Bang]:
     """Published bangs that the user's unit issues or that were made from its demands, newest first."""
     if not user.is_authenticated or not user.organisation_id:
         return Bang.objects.none()
-    org = user.organisation_id
-    mine = Q(pk__in=Bang.issuers.through.objects.filter(organisation_id=org).values("bang_id")) | Q(
-        pk__in=Bang.demands.through.objects.filter(demand__organisation_id=org).values("bang_id")
-    )
     return (
         Bang.objects.select_related("bang_list")
-        .filter(mine, bang_list__state__in=BROWSABLE_STATES)
+        .filter(bang_issuer_q(user.organisation_id), bang_list__state__in=BROWSABLE_STATES)
         .order_by("-bang_list__published_at", "bang_list_id", "number")
     )
 

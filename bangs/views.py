@@ -37,6 +37,7 @@ from .forms import (
 from .models import Bang, BangList, ChecklistItem, Contact, DemandOpinion, ListFile
 from .selectors import (
     bang_browse,
+    bang_list_stage_q,
     bang_list_browsable,
     bang_list_for_user,
     bang_list_list_for_user,
@@ -46,6 +47,10 @@ from .selectors import (
 
 
 
+
+
+# The stages of a list as organiser staff follow it (bangs.selectors.bang_list_stage_q).
+LIST_STAGES = [("draft", _("草稿")), ("open", _("已发布未截止")), ("closed", _("已截止待评审"))]
 
 def _require_login(request):
     if not request.user.is_authenticated:
@@ -162,11 +167,14 @@ def manage(request):
         qs = qs.filter(title__icontains=q)
     if state := params.choice("state", label=_("状态"), choices=BangListState.choices):
         qs = qs.filter(state=state)
+    # The workbench's stages (open: published and not past its deadline; closed: past it, awaiting review).
+    if stage := params.choice("stage", label=_("阶段"), choices=LIST_STAGES):
+        qs = qs.filter(bang_list_stage_q()[stage])
     page = paginate(request, qs.order_by("-created_at"))
     return render(
         request, "bangs/manage.html",
         {"page_obj": page, "querystring": querystring_without_page(request), "states": BangListState.choices,
-         "filters": request.GET},
+         "stages": LIST_STAGES, "filters": request.GET},
     )
 
 

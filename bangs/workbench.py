@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from core.workbench import Block, Count, ITEM_LIMIT, Item, deadline_note, list_url
-from demands.enums import DemandState
 
 from .enums import BangListState
 from .selectors import (
@@ -36,8 +35,8 @@ def issued_bangs_block(user) -> Block | None:
         title=_("我的需求已发榜"),
         total=total,
         items=items,
-        all_url=list_url("demands:list", state=DemandState.LISTED),
-        counts=[Count(_("已发榜技术榜"), total)],
+        all_url=list_url("bangs:browse", issuer=user.organisation_id),
+        counts=[Count(_("已发榜技术榜"), total, list_url("bangs:browse", issuer=user.organisation_id))],
         empty_text=_("您单位的需求尚未发榜。"),
     )
 
@@ -87,9 +86,9 @@ def organiser_lists_block(user) -> Block | None:
         items=items,
         all_url=reverse("bangs:manage"),
         counts=[
-            Count(_("草稿"), counts["draft"], list_url("bangs:manage", state=BangListState.DRAFT)),
-            Count(_("已发布未截止"), counts["open"], list_url("bangs:manage", state=BangListState.PUBLISHED)),
-            Count(_("已截止"), counts["closed"]),
+            Count(_("草稿"), counts["draft"], list_url("bangs:manage", stage="draft")),
+            Count(_("已发布未截止"), counts["open"], list_url("bangs:manage", stage="open")),
+            Count(_("已截止待评审"), counts["closed"], list_url("bangs:manage", stage="closed")),
         ],
         empty_text=_("暂无进行中的榜单。"),
     )

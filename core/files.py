@@ -21,6 +21,8 @@ ALLOWED_TYPES = {
     "png": "image/png",
 }
 ALLOWED_LABEL = "PDF、DOC、DOCX、XLS、XLSX、JPG、PNG"
+# Office documents only: the download centre's form templates.
+DOCUMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx")
 MAX_NAME = 200  # the original_name columns
 
 
@@ -41,8 +43,9 @@ def detect_extension(upload) -> str | None:
     return kind.extension
 
 
-def validate_upload(upload) -> str:
-    """Return the detected extension, or raise ValidationError with a message in Chinese."""
+def validate_upload(upload, allowed=None) -> str:
+    """Return the detected extension, or raise ValidationError with a message in Chinese.
+    `allowed` narrows ALLOWED_TYPES (a tuple of extensions)."""
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -53,9 +56,10 @@ def validate_upload(upload) -> str:
     if upload.size == 0:
         raise ValidationError(_("文件为空。"), code="empty")
     extension = detect_extension(upload)
-    if extension not in ALLOWED_TYPES:
+    if extension not in (allowed or ALLOWED_TYPES):
+        label = "、".join(e.upper() for e in allowed) if allowed else ALLOWED_LABEL
         raise ValidationError(
-            _("文件内容不是允许的格式（%(allowed)s），请检查后重新上传。") % {"allowed": ALLOWED_LABEL},
+            _("文件内容不是允许的格式（%(allowed)s），请检查后重新上传。") % {"allowed": label},
             code="type",
         )
     return extension
@@ -91,12 +95,12 @@ def typed_name(name: str, extension: str) -> str:
     return f"{base[:MAX_NAME - len(extension) - 1]}.{extension}"
 
 
-def prepare_upload(upload) -> tuple[str, str]:
+def prepare_upload(upload, allowed=None) -> tuple[str, str]:
     """Validate `upload`; rename it to its real type. Returns (name to show and serve, extension).
 
     The name is the user's base name with the detected extension, so what is listed is what is served.
     """
-    extension = validate_upload(upload)
+    extension = validate_upload(upload, allowed)
     original = typed_name(upload.name, extension)
     upload.name = f"upload.{extension}"
     return original, extension

@@ -90,7 +90,7 @@ def form_template_save(*, template, title: str, description: str, order: int, up
     real type. Logged with the new file's SHA-256, so which version was offered when can be traced."""
     import hashlib
 
-    from .files import prepare_upload
+    from .files import DOCUMENT_TYPES, prepare_upload
     from .models import FormTemplate
 
     template = FormTemplate.objects.select_for_update().get(pk=template.pk) if template.pk else FormTemplate()
@@ -100,7 +100,7 @@ def form_template_save(*, template, title: str, description: str, order: int, up
     note = template.title
     if upload is not None:
         try:
-            original, _extension = prepare_upload(upload)
+            original, _extension = prepare_upload(upload, DOCUMENT_TYPES)
         except ValidationError as error:
             raise ValidationError({"upload": error.messages}) from error
         digest = hashlib.sha256()

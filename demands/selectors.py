@@ -2,6 +2,7 @@ from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value
 
 from accounts.enums import Role
 from core.models import ActivityLog
+from core.selectors import activity_list_for
 
 from .enums import DemandState
 from .models import CollectionRound, Demand, TechField
@@ -78,3 +79,12 @@ def demand_screening_for_user(user) -> QuerySet[Demand]:
     if not user.is_superuser and not user.department_id:
         return Demand.objects.none()
     return demand_queue_for_user(user).filter(state=DemandState.SUBMITTED).order_by("submitted_at", "pk")
+
+
+def demand_screening_reason(demand: Demand, activity=None) -> str:
+    """Why the demand was returned or rejected: the note of the step that put it in that state."""
+    if demand.state not in {DemandState.RETURNED, DemandState.REJECTED}:
+        return ""
+    if activity is None:
+        activity = activity_list_for(demand)
+    return next((e.note for e in reversed(list(activity)) if e.to_state == demand.state), "")

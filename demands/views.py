@@ -24,7 +24,7 @@ from .exports import demand_queue_workbook
 from .forms import DemandForm, RoundForm, ScreeningForm, TechFieldForm, WithdrawForm
 from .models import CollectionRound, Demand, TechField
 from .pdf import demand_pdf
-from .selectors import demand_list_for_user, demand_queue_for_user, field_list_for_queue
+from .selectors import demand_list_for_user, demand_queue_for_user, demand_screening_reason, field_list_for_queue
 
 
 def _get_demand(request, pk: int, perm: str = "demands.view_demand") -> Demand:
@@ -126,7 +126,8 @@ def demand_form(request, pk: int | None = None):
     return render(
         request,
         "demands/demand_form.html",
-        {"form": form, "demand": demand, "org": request.user.organisation},
+        {"form": form, "demand": demand, "org": request.user.organisation,
+         "screening_reason": demand_screening_reason(demand) if demand.pk else ""},
     )
 
 
@@ -135,9 +136,7 @@ def demand_detail(request, pk: int):
     demand = _get_demand(request, pk)
     can_internal = request.user.has_perm("demands.view_internal_notes", demand)
     activity = list(activity_list_for(demand))
-    screening_reason = ""
-    if demand.state in {DemandState.RETURNED, DemandState.REJECTED}:
-        screening_reason = next((e.note for e in reversed(activity) if e.to_state == demand.state), "")
+    screening_reason = demand_screening_reason(demand, activity)
     return render(
         request,
         "demands/demand_detail.html",

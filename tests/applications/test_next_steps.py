@@ -88,5 +88,9 @@ def test_returned_application_shows_reason_at_top(client, bang_list):
     response = client.get(reverse("applications:detail", args=[application.pk]))
     assert text(response, "return-reason") == "退回原因：请补充合作协议并加盖公章"
     assert "<br>" in response.content.decode().split('data-testid="return-reason"')[1].split("</div>")[0]
+    # The workbench links a returned application to its edit page: the reason is there too.
+    edit = client.get(reverse("applications:edit", args=[application.pk]))
+    assert text(edit, "return-reason") == "退回原因：请补充合作协议并加盖公章"
+    assert application.correction_deadline.astimezone().strftime("%Y-%m-%d %H:%M:%S") in text(edit, "correction-notice")
     deadline = timezone.localtime(application.correction_deadline).strftime("%Y-%m-%d %H:%M:%S")
     assert text(response, "correction-notice").startswith(f"申报已退回补正，请在 {deadline} 前修改并重新提交。")

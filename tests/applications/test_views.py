@@ -168,7 +168,7 @@ def test_summary_export_one_row_per_application(client, world, organiser_staff):
     assert "联合体成员" in header
     bang = world["application"].bang
     assert row["技术榜"] == bang.title  # the bang by its name and cap, not only its number
-    assert row["补助上限（万元）"] == bang.subsidy_cap
+    assert row["财政补助上限（万元）"] == bang.subsidy_cap
 
 
 def test_start_shows_refusal_reason_on_bang_page(client, world):

@@ -23,7 +23,7 @@ def _post(**overrides):
 
 def test_staff_upload_anyone_downloads_with_the_real_type(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("download_create"), _post(upload=SimpleUploadedFile("模板.pdf", PNG)))
+    response = client.post(reverse("download_create"), _post(upload=SimpleUploadedFile("模板.doc", PDF)))
     assert response.status_code == 302
     template = FormTemplate.objects.get()
     client.logout()
@@ -32,7 +32,7 @@ def test_staff_upload_anyone_downloads_with_the_real_type(client, staff):
     home = client.get(reverse("home")).content.decode()
     assert "下载中心" in home and "揭榜挂帅项目需求表（附件1）" in home
     download = client.get(reverse("download", args=[template.pk]))
-    assert download["Content-Type"] == "image/png" and "%E6%A8%A1%E6%9D%BF.png" in download["Content-Disposition"]
+    assert download["Content-Type"] == "application/pdf" and "%E6%A8%A1%E6%9D%BF.pdf" in download["Content-Disposition"]
 
 
 def test_staff_replace_the_file_and_it_is_logged(client, staff):
@@ -58,6 +58,9 @@ def test_a_new_template_needs_a_file_checked_by_content(client, staff):
     assert "请选择要上传的文件" in response.content.decode()
     response = client.post(reverse("download_create"), _post(upload=SimpleUploadedFile("x.pdf", b"<html>hi</html>")))
     assert "文件内容不是允许的格式" in response.content.decode()
+    # A picture is a fine attachment elsewhere, but not a form template (the help text says so).
+    response = client.post(reverse("download_create"), _post(upload=SimpleUploadedFile("表.pdf", PNG)))
+    assert "文件内容不是允许的格式（PDF、DOC、DOCX、XLS、XLSX）" in response.content.decode()
     assert not FormTemplate.objects.exists()
 
 

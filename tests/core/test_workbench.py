@@ -198,6 +198,11 @@ def test_enterprise_sees_bangs_made_from_its_demands_but_not_drafts_or_others(
     assert f'href="{reverse("bangs:bang_detail", args=[second.pk])}"' not in html and "草稿榜单" not in html
     assert block_of(alice, "issued_bangs").total == 1
     assert block_of(bob, "issued_bangs").items[0].url == reverse("bangs:bang_detail", args=[second.pk])
+    # 全部 and the count lead to the public bang list narrowed to the unit's bangs: the same bangs.
+    block = block_of(alice, "issued_bangs")
+    assert block.all_url == block.counts[0].url
+    assert [b.pk for b in client.get(block.all_url).context["page_obj"]] == [first.pk]
+    assert client.get(f'{reverse("bangs:browse")}?issuer=abc').status_code == 200  # junk is ignored, not a 500
 
 
 # --- applicant -----------------------------------------------------------------------------
@@ -247,10 +252,28 @@ def test_recommender_sees_submitted_applications_routed_to_it_with_the_deadline(
     assert f"推荐截止：{timezone.localtime(recommend_deadline):%Y-%m-%d %H:%M}，剩余20天" in html
     assert f'href="{reverse("applications:detail", args=[mine[1].pk])}"' not in html
     assert f'href="{reverse("applications:detail", args=[theirs.pk])}"' not in html
-    assert f'href="{reverse("applications:review")}?state=submitted">待形式审查</a>' in html
+    assert f'href="{reverse("applications:review")}?state=submitted&amp;mine=1">待形式审查</a>' in html
     assert block_of(recommender, "recommender").total == 1
+    # What the count links to is what it counts.
+    client.force_login(recommender)
+    queue = client.get(f'{reverse("applications:review")}?state=submitted&mine=1').context["page_obj"]
+    assert [a.pk for a in queue] == [mine[0].pk]
     assert block_of(other_recommender, "recommender").items[0].url == reverse("applications:detail",
                                                                                args=[theirs.pk])
+
+
+def test_organiser_staff_pre_check_what_no_recommender_was_routed(client, applicant, organiser_staff, recommender):
+    direct = applications_of(applicant, organiser_staff, 1, state=ApplicationState.SUBMITTED)[0]
+    routed = applications_of(applicant, organiser_staff, 1, state=ApplicationState.SUBMITTED,
+                             recommender=recommender)[0]
+    block = block_of(organiser_staff, "recommender")
+    assert block.total == 1 and [i.url for i in block.items] == [reverse("applications:detail", args=[direct.pk])]
+    client.force_login(organiser_staff)
+    queue = client.get(block.counts[0].url).context["page_obj"]
+    assert [a.pk for a in queue] == [direct.pk]
+    # Without the filter staff still follow every submission of their lists, routed ones included.
+    everything = client.get(f'{reverse("applications:review")}?state=submitted').context["page_obj"]
+    assert {a.pk for a in everything} == {direct.pk, routed.pk}
 
 
 # --- expert --------------------------------------------------------------------------------
@@ -287,8 +310,12 @@ def test_organiser_staff_sees_its_lists_by_stage_not_another_organisers(
     assert "本单位已结束榜单" not in html and "别的组织单位榜单" not in html
     assert f'href="{reverse("bangs:list_detail", args=[closed.pk])}"' in html
     block = block_of(organiser_staff, "organiser_lists")
-    assert [(c.label, c.value) for c in block.counts] == [("草稿", 1), ("已发布未截止", 1), ("已截止", 1)]
-    assert f'href="{reverse("bangs:manage")}?state=draft">草稿</a>' in html
+    assert [(c.label, c.value) for c in block.counts] == [("草稿", 1), ("已发布未截止", 1), ("已截止待评审", 1)]
+    # Each count links to the lists it counts.
+    for count, title in zip(block.counts, ("本单位草稿榜单", "本单位申报中榜单", "本单位已截止榜单"), strict=True):
+        assert f'href="{count.url.replace("&", "&amp;")}">{count.label}</a>' in html
+        listed = client.get(count.url).context["page_obj"]
+        assert [b.title for b in listed] == [title]
     # An organiser without a screening department has no demand queue to land on.
     assert 'id="workbench-screening"' not in page
 

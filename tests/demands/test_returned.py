@@ -33,3 +33,12 @@ def test_returned_demand_in_year_round_batch(client, demand, alice, staff):
     client.force_login(alice)
     response = client.get(reverse("demands:detail", args=[demand.pk]))
     assert text(response, "correction-notice") == "本批次常年开放，请修改后重新提交。"
+
+
+def test_the_edit_page_of_a_returned_demand_gives_the_reason_too(client, demand, alice, staff):
+    CollectionRound.objects.filter(pk=demand.round_id).update(closes_on=datetime.date(2030, 6, 30))
+    _returned(demand, alice, staff)
+    client.force_login(alice)
+    response = client.get(reverse("demands:edit", args=[demand.pk]))
+    assert "退回修改原因：请补充推力密度的测试方法" in text(response, "screening-reason")
+    assert "请在本批次截止（2030-06-30 24时）前修改并重新提交。" in text(response, "screening-reason")

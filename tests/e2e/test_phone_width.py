@@ -224,3 +224,12 @@ def test_my_applications_keep_number_deadline_and_state_on_a_phone(new_page):
         keep=[row.get_by_role("link", name=application.number), row.get_by_text(deadline),
               row.get_by_role("cell", name="已提交", exact=True)],
     )
+
+
+def test_without_javascript_the_filters_are_open_on_a_phone(new_page):
+    page = new_page(java_script_enabled=False)
+    page.set_viewport_size(PHONE)
+    page.goto("/bangs/")
+    expect(page.get_by_test_id("bang-filters")).to_be_visible()
+    expect(page.get_by_test_id("filter-toggle")).to_be_hidden()
+    assert _scroll_width(page) <= 390
