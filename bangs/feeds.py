@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from .models import Bang
 from .selectors import bang_list_browsable
 
 
@@ -18,7 +20,10 @@ class BangListFeed(Feed):
         return reverse("bangs:browse")
 
     def items(self):
-        return bang_list_browsable(None).prefetch_related("bangs").order_by("-published_at")[:50]
+        # Only what the entries print: the lists' and bangs' long texts stay in the database.
+        bangs = Prefetch("bangs", queryset=Bang.objects.only("pk", "bang_list_id", "number", "title").order_by("number"))
+        return (bang_list_browsable(None).only("pk", "title", "published_at", "organiser__name")
+                .prefetch_related(bangs).order_by("-published_at")[:50])
 
     def item_title(self, item):
         return item.title

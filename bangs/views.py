@@ -61,11 +61,17 @@ def _require_login(request):
 # --- public --------------------------------------------------------------------------------
 
 
+BROWSE_DEFERRED = ("background", "objectives", "field_test", "override_reason", "solver_requirements", "ip_terms",
+                   "bang_list__preamble", "bang_list__conditions", "bang_list__process")
+
+
 def browse(request):
     """/bangs/: published lists and their bangs, filtered and searched."""
     bang_filter = BangFilter(request.GET or None, queryset=bang_browse(request.user))
     style_filter_form(bang_filter.form)
-    qs = filterset_qs(request, bang_filter).order_by("-bang_list__published_at", "bang_list_id", "number")
+    # The rows show titles and figures: the long texts of bangs and lists stay in the database.
+    qs = filterset_qs(request, bang_filter).defer(*BROWSE_DEFERRED).order_by(
+        "-bang_list__published_at", "bang_list_id", "number")
     page = paginate(request, qs)
     return render(
         request, "bangs/browse.html",

@@ -20,7 +20,9 @@ def demand_list_for_user(user) -> QuerySet[Demand]:
     if user.has_role(Role.ENTERPRISE) and user.organisation_id:
         visible |= Q(organisation_id=user.organisation_id)
     if user.has_role(Role.EXPERT):
-        visible |= Q(opinions__expert=user)
+        # A subquery, not a join: joining the opinions would repeat rows and need a DISTINCT.
+        opinions = Demand._meta.get_field("opinions").related_model.objects.filter(expert=user)
+        visible |= Q(pk__in=opinions.values("demand_id"))
     if user.is_superuser:
         visible |= ~Q(state=DemandState.DRAFT)
     elif user.has_role(Role.STAFF):
@@ -28,7 +30,7 @@ def demand_list_for_user(user) -> QuerySet[Demand]:
         visible |= Q(state__in=POOLED_STATES)
         if user.department_id:
             visible |= Q(field__department_id=user.department_id) & ~Q(state=DemandState.DRAFT)
-    return qs.filter(pk__in=Demand.objects.filter(visible).values("pk"))
+    return qs.filter(visible)
 
 
 def demand_queue_for_user(user) -> QuerySet[Demand]:

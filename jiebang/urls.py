@@ -5,11 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from bangs.api import BangListViewSet
+from bangs.api import BangListViewSet, BangViewSet
 from core import views as core_views
 
 router = DefaultRouter()
-router.register("bangs", BangListViewSet, basename="api-bangs")
+router.register("lists", BangListViewSet, basename="api-lists")
+router.register("bangs", BangViewSet, basename="api-bangs")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

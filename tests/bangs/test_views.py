@@ -219,15 +219,40 @@ def test_public_pages_query_count_constant(client, organiser_staff, django_asser
 
 
 def test_api_lists_published_lists_with_bangs_and_nothing_private(client, organiser_staff):
-    make_bang_list(by=organiser_staff, title="开放数据榜单", bangs=2)
+    published = make_bang_list(by=organiser_staff, title="开放数据榜单", bangs=2)
     make_bang_list(by=organiser_staff, title="草稿不公开", publish=False)
-    data = client.get("/api/v1/bangs/").json()
+    data = client.get("/api/v1/lists/").json()
     assert data["count"] == 1
     item = data["results"][0]
     assert item["title"] == "开放数据榜单"
     assert [b["number"] for b in item["bangs"]] == [1, 2]
     assert item["bangs"][0]["subsidy_cap"] == "240.00"
     assert "invited" not in item and "created_by" not in item
+    # A list names its bangs; their text is one link away, not nested in every page of lists.
+    assert "background" not in item["bangs"][0]
+    bang = client.get(item["bangs"][0]["url"]).json()
+    assert bang["title"] == published.bangs.get(number=1).title and bang["indicators"]
+
+
+def test_api_bangs_are_paginated_with_their_text_and_filter_by_list(client, organiser_staff):
+    first = make_bang_list(by=organiser_staff, title="第一批", bangs=3)
+    make_bang_list(by=organiser_staff, title="第二批", bangs=2)
+    make_bang_list(by=organiser_staff, title="草稿", bangs=1, publish=False)
+    data = client.get("/api/v1/bangs/", {"page_size": 2}).json()
+    assert data["count"] == 5 and len(data["results"]) == 2 and data["next"]
+    assert {"background", "objectives", "indicators", "issuers", "bang_list"} <= set(data["results"][0])
+    mine = client.get("/api/v1/bangs/", {"list": first.pk}).json()
+    assert [b["number"] for b in mine["results"]] == [1, 2, 3] and {b["bang_list"] for b in mine["results"]} == {first.pk}
+    assert client.get("/api/v1/bangs/", {"list": "abc"}).json()["count"] == 5  # junk is ignored
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_api_query_count_does_not_grow(client, organiser_staff, django_assert_max_num_queries, size):
+    for n in range(size // 2):
+        make_bang_list(by=organiser_staff, title=f"榜单{n}", bangs=2)
+    for url in ("/api/v1/lists/", "/api/v1/bangs/"):
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
 
 
 def test_api_is_read_only(client, organiser_staff):
@@ -237,7 +262,7 @@ def test_api_is_read_only(client, organiser_staff):
 def test_openapi_schema_describes_the_api(client):
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
-    assert "/api/v1/bangs/" in response.content.decode()
+    assert "/api/v1/bangs/" in response.content.decode() and "/api/v1/lists/" in response.content.decode()
 
 
 def test_feed_is_atom_with_published_lists(client, organiser_staff):

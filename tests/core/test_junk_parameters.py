@@ -48,7 +48,8 @@ PAGES = [
     ("organiser", "bangs:bang_create {draft_list}", ["demands"], {200}),
     ("expert", "bangs:expert_dashboard", ["pending", "q", "page"], {200}),
     # The open-data API answers a page that does not exist with DRF's 404 and a message, as documented.
-    ("anonymous", "api-bangs-list", ["page", "page_size"], {200, 404}),
+    ("anonymous", "api-bangs-list", ["page", "page_size", "list"], {200, 404}),
+    ("anonymous", "api-lists-list", ["page", "page_size"], {200, 404}),
     ("applicant", "applications:list", ["q", "state", "page"], {200}),
     ("recommender", "applications:review", ["q", "state", "page"], {200}),
     ("organiser", "applications:review", ["q", "state", "page"], {200}),
