@@ -6,7 +6,7 @@ PORT ?= 8000
 # The embedded default runs with DEBUG on; production sets DEBUG=0 and a SECRET_KEY.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate demo lint messages
+.PHONY: run test install migrate demo lint messages bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ test: install
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+# Issue 9's benchmark on a throwaway PostgreSQL and Redis (needs postgresql and redis-server; about
+# 15 minutes on 2 cores). Not part of `make test`: a timing is not a test. BENCH_ONLY=pages for a quick run.
+bench: install
+	BENCH_ONLY=$(BENCH_ONLY) ./scripts/bench.sh

@@ -184,3 +184,12 @@ def download_edit(request, pk: int | None = None):
     return render(request, "download_form.html", {
         "form": form, "template": template, "activity": activity_list_for(template) if template.pk else [],
     })
+
+
+def bench_floor(request):
+    """The benchmark's yardstick (routed only when BENCH_FLOOR is on): one query and base.html with
+    an empty body, so a page's rate divided by this one's is the share the framework leaves it."""
+    from bangs.models import BangList
+
+    BangList.objects.filter(pk=0).exists()
+    return render(request, "base.html")

@@ -89,6 +89,8 @@ SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (the default key is public).")
 
+# `make bench` only: routes /bench/floor/, the yardstick every page is measured against (issue 9).
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # a Chinese page in the portal's layout, not Django's

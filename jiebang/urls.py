@@ -33,6 +33,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.BENCH_FLOOR:
+    urlpatterns.append(path("bench/floor/", core_views.bench_floor, name="bench_floor"))
+
 handler400 = "core.errors.bad_request"
 handler403 = "core.errors.permission_denied"
 handler404 = "core.errors.page_not_found"
