@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,9 @@ from core.exceptions import DomainError
 from core.files import prepare_upload
 from core.money import format_wan
 from core.services import activity_record, state_transition
-from notifications.services import notification_send
+from notifications.keys import KeyStamp
+from notifications.services import notification_send, notifications_bulk_send
+from notifications.sweeps import organisation_members, pages_by_pk, without_message
 
 from .enums import ACTIVE_STATES, TRANSITIONS, ApplicationState, CostCategory
 from .models import (
@@ -517,7 +521,11 @@ def application_return(*, application: Application, by: User, reason: str) -> tu
 
 
 def draft_reminders_send(*, now: datetime.datetime | None = None) -> int:
-    """Remind units with drafts 3 days and 1 day before the deadline, once each."""
+    """Remind units with drafts 3 days and 1 day before the deadline, once each.
+
+    Drafts whose unit's applicants all have this reminder are left out in the query, so a repeat
+    run reads nothing; the rest are reminded in bulk, a page at a time.
+    """
     now = now or timezone.now()
     sent = 0
     for days in (3, 1):
@@ -525,58 +533,88 @@ def draft_reminders_send(*, now: datetime.datetime | None = None) -> int:
         drafts = Application.objects.filter(
             state=S.DRAFT, bang__bang_list__state=BangListState.PUBLISHED,
             bang__bang_list__deadline__gt=now, bang__bang_list__deadline__lte=horizon,
-        ).select_related("bang__bang_list")
-        for application in drafts:
-            deadline = application.bang.bang_list.deadline
-            sent += len(notification_send(
-                recipients=User.objects.filter(organisation_id=application.lead_id, role_grants__role=Role.APPLICANT),
-                event_key=f"application:{application.pk}:remind:{days}d:{deadline:%Y%m%d%H%M%S}",
-                title=_("“%(bang)s”将于%(when)s截止申报，您的申报尚未提交")
-                % {"bang": application.bang.title, "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S")},
-                url=reverse("applications:edit", args=[application.pk]),
-            ))
+        ).annotate(event_key=Concat(
+            Value("application:"), Cast("pk", CharField()), Value(f":remind:{days}d:"),
+            KeyStamp("bang__bang_list__deadline"), output_field=CharField(),
+        ))
+        drafts = drafts.filter(Exists(without_message(User.objects.filter(
+            organisation_id=OuterRef("lead_id"), role_grants__role=Role.APPLICANT))))
+        for page in pages_by_pk(drafts, "pk", "lead_id", "event_key", "bang__title", "bang__bang_list__deadline"):
+            members = organisation_members(organisation_ids=[row[1] for row in page], roles=[Role.APPLICANT], active_only=False)
+            messages = []
+            for pk, lead_id, event_key, bang_title, deadline in page:
+                title = _("“%(bang)s”将于%(when)s截止申报，您的申报尚未提交") % {
+                    "bang": bang_title, "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S")}
+                url = reverse("applications:edit", args=[pk])
+                messages += [(user_id, event_key, title, "", url) for user_id in members.get((lead_id, Role.APPLICANT), [])]
+            sent += notifications_bulk_send(messages=messages)
     return sent
 
 
 def recommender_notices_send() -> int:
-    """Make sure each submission's reviewers were told (the submit path tells them; this catches up)."""
+    """Make sure each submission's reviewers were told (the submit path tells them; this catches up).
+
+    The reviewers are the routed recommender's users, else the organiser's staff, as in
+    `preliminary_reviewers`; submissions whose reviewers all have the notice are left out in the
+    query, so the usual run (everyone told at submission) reads nothing.
+    """
+    versions = (ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by()
+                .values("application").annotate(n=Count("pk")).values("n"))
+    pending = Application.objects.filter(state=S.SUBMITTED).annotate(
+        reviewer_org=Coalesce("recommender_id", "bang__bang_list__organiser_id"),
+        reviewer_role=Case(When(recommender_id__isnull=False, then=Value(Role.RECOMMENDER)), default=Value(Role.STAFF),
+                           output_field=CharField()),
+        event_key=Concat(Value("application:"), Cast("pk", CharField()), Value(":submitted:"),
+                         Cast(Coalesce(Subquery(versions), 0), CharField()), output_field=CharField()),
+    )
+    pending = pending.filter(Exists(without_message(User.objects.filter(
+        organisation_id=OuterRef("reviewer_org"), is_active=True, role_grants__role=OuterRef("reviewer_role")))))
     sent = 0
-    pending = Application.objects.filter(state=S.SUBMITTED).select_related("bang__bang_list", "lead")
-    for application in pending:
-        versions = application.versions.count()
-        sent += len(notification_send(
-            recipients=preliminary_reviewers(application),
-            event_key=f"application:{application.pk}:submitted:{versions}",
-            title=_("新的揭榜申报待形式审查：%(lead)s · %(bang)s")
-            % {"lead": application.lead.name, "bang": application.bang.title},
-            url=reverse("applications:detail", args=[application.pk]),
-        ))
+    for page in pages_by_pk(pending, "pk", "reviewer_org", "reviewer_role", "event_key", "lead__name", "bang__title"):
+        members = organisation_members(organisation_ids=[row[1] for row in page], roles=[Role.RECOMMENDER, Role.STAFF],
+                           active_only=True)
+        messages = []
+        for pk, reviewer_org, reviewer_role, event_key, lead_name, bang_title in page:
+            title = _("新的揭榜申报待形式审查：%(lead)s · %(bang)s") % {"lead": lead_name, "bang": bang_title}
+            url = reverse("applications:detail", args=[pk])
+            messages += [(user_id, event_key, title, "", url) for user_id in members.get((reviewer_org, reviewer_role), [])]
+        sent += notifications_bulk_send(messages=messages)
     return sent
 
 
 def deadline_summaries_send(*, now: datetime.datetime | None = None) -> int:
-    """When a list's deadline passes, send its organiser's staff a summary of what came in."""
+    """When a list's deadline passes, send its organiser's staff a summary of what came in.
+
+    Lists whose staff all have the summary are left out in the query; the counts per bang come
+    from one grouped query per page of lists.
+    """
     now = now or timezone.now()
-    sent = 0
     lists = BangList.objects.filter(
         state=BangListState.PUBLISHED, deadline__lt=now, deadline__gt=now - datetime.timedelta(days=30)
-    )
-    for bang_list in lists:
-        apps = Application.objects.filter(bang__bang_list=bang_list).exclude(state=S.DRAFT)
-        counted = apps.exclude(state=S.WITHDRAWN)
-        lines = [
-            f"{bang.number}. {bang.title}：{counted.filter(bang=bang).count()}"
-            for bang in bang_list.bangs.all()
-        ]
-        sent += len(notification_send(
-            recipients=User.objects.filter(organisation_id=bang_list.organiser_id, role_grants__role=Role.STAFF),
-            event_key=f"banglist:{bang_list.pk}:summary:{bang_list.deadline:%Y%m%d%H%M%S}",
-            title=_("“%(title)s”申报已截止：共收到%(n)d份申报") % {"title": bang_list.title, "n": counted.count()},
-            body="\n".join(lines),
-            url=reverse("applications:list_summary", args=[bang_list.pk]),
-        ))
+    ).annotate(event_key=Concat(Value("banglist:"), Cast("pk", CharField()), Value(":summary:"),
+                                KeyStamp("deadline"), output_field=CharField()))
+    lists = lists.filter(Exists(without_message(User.objects.filter(
+        organisation_id=OuterRef("organiser_id"), role_grants__role=Role.STAFF))))
+    sent = 0
+    for page in pages_by_pk(lists, "pk", "organiser_id", "event_key", "title"):
+        counted = ~Q(applications__state__in=[S.DRAFT, S.WITHDRAWN]) & Q(applications__isnull=False)
+        bangs = (Bang.objects.filter(bang_list_id__in=[row[0] for row in page])
+                 .annotate(n=Count("applications", filter=counted))
+                 .order_by("bang_list_id", "number").values_list("bang_list_id", "number", "title", "n"))
+        lines: dict[int, list[str]] = {}
+        totals: dict[int, int] = {}
+        for bang_list_id, number, bang_title, n in bangs:
+            lines.setdefault(bang_list_id, []).append(f"{number}. {bang_title}：{n}")
+            totals[bang_list_id] = totals.get(bang_list_id, 0) + n
+        members = organisation_members(organisation_ids=[row[1] for row in page], roles=[Role.STAFF], active_only=False)
+        messages = []
+        for pk, organiser_id, event_key, list_title in page:
+            title = _("“%(title)s”申报已截止：共收到%(n)d份申报") % {"title": list_title, "n": totals.get(pk, 0)}
+            body = "\n".join(lines.get(pk, []))
+            url = reverse("applications:list_summary", args=[pk])
+            messages += [(user_id, event_key, title, body, url) for user_id in members.get((organiser_id, Role.STAFF), [])]
+        sent += notifications_bulk_send(messages=messages)
     return sent
-
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import CharField, Exists, Max, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,9 @@ from core.services import activity_record, state_transition
 from demands.enums import DemandState
 from demands.models import Demand
 from demands.services import demand_mark_listed
-from notifications.services import notification_send
+from notifications.keys import KeyStamp
+from notifications.services import notification_send, notifications_bulk_send
+from notifications.sweeps import organisation_members, pages_by_pk, without_message
 
 from .enums import DEFAULT_CHECKLIST, DEFAULT_CONDITIONS, DEFAULT_PROCESS, LIST_TRANSITIONS, BangListState
 from .models import Amendment, Bang, BangList, ChecklistItem, DemandOpinion, Indicator, ListFile
@@ -321,36 +324,43 @@ def bang_save(
 # --- scheduled -----------------------------------------------------------------------------
 
 
+def _staff_sweep(lists, *, key: str, title) -> int:
+    """Send each of `lists` (annotated with `event_key`) to its organiser's active staff, in bulk.
+
+    Lists whose staff all have the message are left out in the query, so a repeat run reads
+    nothing; the staff of a page of lists are read in one query.
+    """
+    unsent = without_message(User.objects.filter(
+        organisation_id=OuterRef("organiser_id"), is_active=True, role_grants__role=Role.STAFF))
+    lists = lists.annotate(event_key=Concat(Value("banglist:"), Cast("pk", CharField()), Value(key),
+                                            KeyStamp("deadline", precision="minute"), output_field=CharField()))
+    sent = 0
+    for page in pages_by_pk(lists.filter(Exists(unsent)), "pk", "organiser_id", "event_key", "title", "deadline"):
+        staff = organisation_members(organisation_ids=[row[1] for row in page], roles=[Role.STAFF], active_only=True)
+        sent += notifications_bulk_send(messages=[
+            (user_id, event_key, title(list_title, deadline), "", reverse("bangs:list_detail", args=[pk]))
+            for pk, organiser_id, event_key, list_title, deadline in page
+            for user_id in staff.get((organiser_id, Role.STAFF), [])
+        ])
+    return sent
+
+
 def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Tell organiser staff of lists closing within 3 days (once per list, thanks to the event key)."""
     now = now or timezone.now()
-    sent = 0
     soon = BangList.objects.filter(
         state=BangListState.PUBLISHED, deadline__gt=now, deadline__lte=now + datetime.timedelta(days=3)
-    ).select_related("organiser")
-    for bang_list in soon:
-        sent += len(notification_send(
-            recipients=_organiser_staff(bang_list),
-            event_key=f"banglist:{bang_list.pk}:deadline_soon:{bang_list.deadline:%Y%m%d%H%M}",
-            title=_("榜单“%(title)s”将于%(when)s截止申报")
-            % {"title": bang_list.title, "when": timezone.localtime(bang_list.deadline).strftime("%Y-%m-%d %H:%M")},
-            url=reverse("bangs:list_detail", args=[bang_list.pk]),
-        ))
-    return sent
+    )
+    return _staff_sweep(soon, key=":deadline_soon:", title=lambda list_title, deadline: _(
+        "榜单“%(title)s”将于%(when)s截止申报"
+    ) % {"title": list_title, "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
 
 
 def deadline_passed_send(*, now: datetime.datetime | None = None) -> int:
     """Tell organiser staff that a list's deadline has passed (once per deadline)."""
     now = now or timezone.now()
-    sent = 0
     passed = BangList.objects.filter(
         state=BangListState.PUBLISHED, deadline__lte=now, deadline__gt=now - datetime.timedelta(days=30)
     )
-    for bang_list in passed:
-        sent += len(notification_send(
-            recipients=_organiser_staff(bang_list),
-            event_key=f"banglist:{bang_list.pk}:closed:{bang_list.deadline:%Y%m%d%H%M}",
-            title=_("榜单“%(title)s”已截止申报") % {"title": bang_list.title},
-            url=reverse("bangs:list_detail", args=[bang_list.pk]),
-        ))
-    return sent
+    return _staff_sweep(passed, key=":closed:", title=lambda list_title, deadline: _(
+        "榜单“%(title)s”已截止申报") % {"title": list_title})

@@ -104,3 +104,113 @@ def notification_email_deliver(*, notification_id: int) -> bool:
         Notification.objects.filter(pk=note.pk).update(emailed_at=None)
         raise
     return True
+
+
+# A message for the bulk path: (recipient id, event key, title, body, url).
+Message = tuple[int, str, str, str, str]
+BULK_CHUNK = 2000
+
+
+def notifications_bulk_send(*, messages: Iterable[Message], chunk_size: int = BULK_CHUNK) -> int:
+    """Put many messages in inboxes, `chunk_size` at a time, and e-mail them after commit.
+
+    The same once-only rule as `notification_send`: a (recipient, event key) that already has a
+    message gets nothing new (the unique constraint drops it, so a race with another sweep or with
+    the request path is harmless). Per chunk: the inserts, one query for the new ids, and one
+    published task for the chunk's e-mail, instead of a savepoint and a publish per message.
+    Returns how many messages were new.
+    """
+    sent = 0
+    chunk: dict[tuple[int, str], Message] = {}
+    for message in messages:
+        chunk.setdefault((message[0], message[1]), message)
+        if len(chunk) >= chunk_size:
+            sent += _notifications_insert(list(chunk.values()))
+            chunk = {}
+    if chunk:
+        sent += _notifications_insert(list(chunk.values()))
+    return sent
+
+
+def _notifications_insert(messages: list[Message]) -> int:
+    from .tasks import send_notification_emails
+
+    # One stamp for the chunk tells this call's rows from those that were already there.
+    stamp = timezone.now()
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=recipient_id, event_key=key, title=title[:200], body=body, url=url, created_at=stamp)
+         for recipient_id, key, title, body, url in messages],
+        ignore_conflicts=True,
+    )
+    wanted = {(m[0], m[1]) for m in messages}
+    recipients, keys = {m[0] for m in messages}, {m[1] for m in messages}
+    rows = Notification.objects.filter(recipient_id__in=recipients, created_at=stamp, emailed_at__isnull=True)
+    # Through the (recipient, event key) index. With many recipients and many keys (a chunk of
+    # 2,000 drafts) `event_key IN` too would probe every pair, 4 million; by recipient alone reads
+    # each one's few messages. With few recipients (organiser staff) the keys narrow their history.
+    if len(recipients) * len(keys) <= 20 * BULK_CHUNK:
+        rows = rows.filter(event_key__in=keys)
+    rows = rows.values_list("pk", "recipient_id", "event_key")
+    ids = [pk for pk, recipient_id, key in rows if (recipient_id, key) in wanted]
+    if ids:
+        enqueue(send_notification_emails, ids)
+    return len(ids)
+
+
+def notification_emails_deliver(*, notification_ids: Iterable[int]) -> tuple[int, list[int]]:
+    """E-mail a batch of messages, each unless already sent, over one mail connection.
+
+    The claim is the same conditional UPDATE as `notification_email_deliver`, made for the whole
+    batch: the unsent rows are locked (rows another worker holds are skipped), marked sent, and
+    only the rows carrying this call's mark are mailed, so of two workers only one sends each.
+    A message whose mail fails has its claim released. Returns (sent, ids that failed).
+    """
+    from django.core.mail import EmailMessage, get_connection
+
+    notification_ids = list(notification_ids)
+    if not notification_ids:
+        return 0, []
+    stamp = timezone.now()
+    with transaction.atomic():
+        claimable = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=notification_ids, emailed_at__isnull=True)
+            .exclude(recipient__email="")
+            .values_list("pk", flat=True)
+        )
+        if not claimable:
+            return 0, []
+        Notification.objects.filter(pk__in=claimable, emailed_at__isnull=True).update(emailed_at=stamp)
+    notes = list(
+        Notification.objects.filter(pk__in=claimable, emailed_at=stamp)
+        .select_related("recipient").order_by("pk")
+    )
+    sent, failed = 0, []
+    connection = get_connection()
+    try:
+        connection.open()
+    except OSError as exc:
+        log.warning("mail server unreachable for %d notifications: %s", len(notes), exc)
+        Notification.objects.filter(pk__in=[note.pk for note in notes]).update(emailed_at=None)
+        return 0, [note.pk for note in notes]
+    try:
+        for note in notes:
+            context = {"note": note, "site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME}
+            try:
+                EmailMessage(
+                    subject=f"[{settings.PORTAL_NAME}] {note.title}",
+                    body=render_to_string("emails/notification.txt", context),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[note.recipient.email],
+                    connection=connection,
+                ).send()
+            except OSError as exc:
+                log.warning("e-mail for notification %s failed: %s", note.pk, exc)
+                failed.append(note.pk)
+                continue
+            sent += 1
+    finally:
+        connection.close()
+    if failed:
+        Notification.objects.filter(pk__in=failed).update(emailed_at=None)
+    return sent, failed

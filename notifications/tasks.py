@@ -5,7 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import Notification
-from .services import notification_email_deliver
+from .services import notification_email_deliver, notification_emails_deliver
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,15 @@ def send_notification_email(self, notification_id: int) -> bool:
         raise self.retry(exc=exc) from exc
 
 
+@shared_task(name="notifications.send_notification_emails", bind=True, max_retries=5, default_retry_delay=60)
+def send_notification_emails(self, notification_ids: list[int]) -> int:
+    """E-mail a sweep's batch of inbox messages; the ones whose mail failed are retried."""
+    sent, failed = notification_emails_deliver(notification_ids=notification_ids)
+    if failed:
+        raise self.retry(args=[failed])
+    return sent
+
+
 @shared_task(name="notifications.send_pending_emails")
 def send_pending_emails() -> int:
     """Sweep up messages whose e-mail was never queued (the broker was down at the time)."""
@@ -28,10 +37,6 @@ def send_pending_emails() -> int:
         .exclude(recipient__email="")
         .values_list("pk", flat=True)[:500]
     )
-    sent = 0
-    for pk in pending:
-        try:
-            sent += notification_email_deliver(notification_id=pk)
-        except OSError as exc:
-            log.warning("e-mail for notification %s failed again: %s", pk, exc)
+    # One claim and one load for the batch; failures are released for the next sweep.
+    sent, _failed = notification_emails_deliver(notification_ids=pending)
     return sent
