@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "demands",
     "bangs",
     "applications",
+    "benchmark",  # make bench tooling only
 ]
 
 MIDDLEWARE = [

@@ -161,7 +161,7 @@ def test_recommender_sees_the_application_to_precheck_and_opens_it_on_a_phone(ne
     assert fits_the_phone(page)
 
     queue.get_by_role("link", name="全部").click()
-    expect(page).to_have_url(re.compile(r"/applications/review/\?state=submitted$"))
+    expect(page).to_have_url(re.compile(r"/applications/review/\?state=submitted&mine=1$"))
     expect(page.get_by_role("heading", name="形式审查 / 推荐报送")).to_be_visible()
     expect(page.get_by_text("内蒙古民族大学").first).to_be_visible()
     assert fits_the_phone(page)

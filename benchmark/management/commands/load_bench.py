@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import User
 from bangs.models import BangList
-from core.bench import Loader
+from benchmark.data import Loader
 
 
 class Command(BaseCommand):

@@ -54,12 +54,12 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
 
     def arm(self, list_id, seconds):
-        from core.bench import crush_arm
+        from benchmark.data import crush_arm
 
         return {"deadline": crush_arm(list_id=int(list_id), seconds=int(seconds)).isoformat()}
 
     def report(self, list_id):
-        from core.bench import crush_report
+        from benchmark.data import crush_report
 
         return crush_report(list_id=int(list_id))
 

@@ -1,4 +1,4 @@
-"""The bench data set (core/bench.py) is coherent, and the floor view exists only for the bench."""
+"""The bench data set (benchmark/data.py) is coherent, and the floor view exists only for the bench."""
 
 import json
 
@@ -12,7 +12,7 @@ from applications.models import Application, ApplicationVersion
 from bangs.enums import BangListState
 from bangs.models import Bang, BangList
 from bangs.models import DemandOpinion
-from core.bench import snapshot
+from benchmark.data import snapshot
 
 pytestmark = pytest.mark.django_db
 
