@@ -1,12 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import OrganisationKind
 from accounts.forms import RegionChoiceField
-from core.forms import PortalFormMixin, RowFormMixin, UploadField, mark_required_on_submit
+from bangs.models import MAX_PARTNERS_LIMIT
+from core.forms import PortalFormMixin, RowFormMixin, UploadField, mark_required_on_submit, row_formset
 
 from .enums import CostCategory, FundingSource
 from .models import Application
@@ -67,8 +67,11 @@ class MilestoneRowForm(RowFormMixin, forms.Form):
     indicator = forms.CharField(label=_("考核指标"), max_length=300, required=False)
 
 
-PartnerFormSet = formset_factory(PartnerRowForm, extra=2, can_delete=True)
-MilestoneFormSet = formset_factory(MilestoneRowForm, extra=2, can_delete=True)
+# A list allows at most MAX_PARTNERS_LIMIT partners; a few more rows leave room to delete and re-add.
+PARTNER_ROWS = MAX_PARTNERS_LIMIT + 5
+MILESTONE_ROWS = 30
+PartnerFormSet = row_formset(PartnerRowForm, rows=PARTNER_ROWS)
+MilestoneFormSet = row_formset(MilestoneRowForm, rows=MILESTONE_ROWS)
 
 
 class BudgetForm(forms.Form):

@@ -1,17 +1,17 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.forms import formset_factory
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from accounts.validators import validate_phone_list
-from core.forms import PortalFormMixin, RowFormMixin, UploadField
+from core.forms import PortalFormMixin, RowFormMixin, UploadField, row_formset
 from demands.models import Demand, TechField
 
 from .enums import AttachmentCondition, AttachmentKind
-from .models import Bang, BangList
+from .models import MAX_PARTNERS_LIMIT, Bang, BangList
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -68,6 +68,9 @@ class BangListForm(PortalFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A placeholder's name was typed by an applicant: only registered units can be invited.
+        # Each partner is a row of the application's table form, which holds a bounded number of rows.
+        self.fields["max_partners"].validators.append(MaxValueValidator(MAX_PARTNERS_LIMIT))
+        self.fields["max_partners"].widget.attrs["max"] = MAX_PARTNERS_LIMIT
         self.fields["invited"].queryset = (
             Organisation.objects.exclude(kind="government").filter(is_placeholder=False).order_by("name")
         )
@@ -105,8 +108,10 @@ class ContactRowForm(RowFormMixin, forms.Form):
     bang_numbers = forms.CharField(label=_("对应榜单序号"), max_length=50, required=False)
 
 
-ChecklistFormSet = formset_factory(ChecklistRowForm, extra=2, can_delete=True)
-ContactFormSet = formset_factory(ContactRowForm, extra=2, can_delete=True)
+CHECKLIST_ROWS = 30
+CONTACT_ROWS = 20
+ChecklistFormSet = row_formset(ChecklistRowForm, rows=CHECKLIST_ROWS)
+ContactFormSet = row_formset(ContactRowForm, rows=CONTACT_ROWS)
 
 
 class IndicatorRowForm(RowFormMixin, forms.Form):
@@ -116,7 +121,8 @@ class IndicatorRowForm(RowFormMixin, forms.Form):
     test_method = forms.CharField(label=_("测试方法"), max_length=300, required=False)
 
 
-IndicatorFormSet = formset_factory(IndicatorRowForm, extra=3, can_delete=True)
+INDICATOR_ROWS = 30
+IndicatorFormSet = row_formset(IndicatorRowForm, rows=INDICATOR_ROWS, extra=3)
 
 
 class BangForm(PortalFormMixin, forms.ModelForm):

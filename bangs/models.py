@@ -22,6 +22,8 @@ from .enums import (
 )
 
 CENT = Decimal("0.01")
+# The most partners a list may allow (checked by the list form): each is a row of the application's table form.
+MAX_PARTNERS_LIMIT = 15
 
 
 def subsidy_cap(kind: str, total_investment: Decimal | None) -> Decimal | None:

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
@@ -184,6 +184,18 @@ def manage(request):
     )
 
 
+# The application form's wording (applications.views.edit) when a save is refused.
+SAVE_REFUSED = gettext_lazy("保存未成功，请按提示修改。您填写的内容仍在页面上。")
+
+
+def _refused(request, form, *formsets) -> bool:
+    """A POST whose form or table forms carry errors: the page says so once at the top, since the
+    errors themselves may sit far down the page."""
+    return request.method == "POST" and (
+        bool(form.errors) or any(f.total_error_count() for f in formsets)
+    )
+
+
 def _list_formsets(request, bang_list: BangList | None):
     checklist_initial = [
         {"kind": c.kind, "title": c.title, "required": c.required, "condition": c.condition}
@@ -233,6 +245,8 @@ def list_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("榜单已保存。"))
             return redirect("bangs:list_detail", pk=bang_list.pk)
+    if _refused(request, form, checklist, contacts):
+        messages.error(request, SAVE_REFUSED)
     return render(
         request, "bangs/list_form.html",
         {"form": form, "checklist": checklist, "contacts": contacts, "bang_list": bang_list},
@@ -375,6 +389,8 @@ def bang_edit(request, list_pk: int | None = None, pk: int | None = None):
         else:
             messages.success(request, _("技术榜已保存。"))
             return redirect("bangs:list_detail", pk=bang_list.pk)
+    if _refused(request, form, indicators):
+        messages.error(request, SAVE_REFUSED)
     return render(
         request, "bangs/bang_form.html",
         {"form": form, "indicators": indicators, "bang": bang, "bang_list": bang_list},

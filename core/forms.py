@@ -1,4 +1,5 @@
 from django import forms
+from django.forms import BaseFormSet, formset_factory
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,24 @@ def upload_error(form, field: str = "file") -> str:
     """The refusal of an upload form's file field as one sentence, for a message or a JSON answer."""
     errors = form.errors.get(field) or [_("请选择要上传的文件。")]
     return " ".join(str(e) for e in errors)
+
+
+class PortalFormSet(BaseFormSet):
+    """Every table form of the portal: its refusals are plain Chinese, not Django's "Please submit at
+    most 1000 forms" or "ManagementForm data is missing or has been tampered with"."""
+
+    default_error_messages = {
+        "missing_management_form": _("表格数据不完整，请刷新页面后重新填写。"),
+        "too_many_forms": _("最多填写 %(num)d 行。"),
+        "too_few_forms": _("至少填写 %(num)d 行。"),
+    }
+
+
+def row_formset(form, *, rows: int, extra: int = 2):
+    """A table form of at most `rows` rows: a forged TOTAL_FORMS builds no more forms than that
+    (absolute_max) and is refused (validate_max), so one request cannot be made to build thousands."""
+    return formset_factory(form, formset=PortalFormSet, extra=extra, can_delete=True,
+                           max_num=rows, absolute_max=rows, validate_max=True)
 
 
 def formset_rows(formset) -> list[dict]:

@@ -137,10 +137,10 @@
   var isEnglish = document.documentElement.lang === "en";
   var text = isEnglish
     ? { remove: "Remove", removeRow: "Remove this row", undo: "Undo", removed: "Row removed; saved with the form.",
-        added: "Row added.", restored: "Row restored.", full: "No more rows can be added.",
+        removedMany: "%n rows removed; saved with the form.", added: "Row added.", restored: "Row restored.", full: "No more rows can be added.",
         help: "Use “Add a row” and “Remove”; changes are kept when you save." }
     : { remove: "删除", removeRow: "删除此行", undo: "撤销", removed: "已删除一行，保存后生效。",
-        added: "已增加一行。", restored: "已恢复该行。", full: "行数已达上限。",
+        removedMany: "已删除 %n 行，保存后生效。", added: "已增加一行。", restored: "已恢复该行。", full: "行数已达上限。",
         help: "点“增加一行”添加，点“删除”去掉一行；保存后生效。" };
 
   document.querySelectorAll("[data-formset]").forEach(function (box) {
@@ -155,7 +155,7 @@
     if (!total || !body || !template || !add) { return; }
     var removed = [];
 
-    function say(message, undo) {
+    function say(message, undo, quiet) {
       status.textContent = message + " ";
       if (undo) {
         var button = document.createElement("button");
@@ -172,7 +172,7 @@
           if (field) { field.focus(); }
         });
         status.appendChild(button);
-        button.focus();
+        if (!quiet) { button.focus(); }
       }
     }
 
@@ -195,9 +195,16 @@
         say(text.removed, true);
       });
       cell.appendChild(button);
+      // Back after a refused save: a row removed before stays removed (its box is still ticked), and can be undone.
+      if (deleteBox.checked) {
+        row.hidden = true;
+        removed.push({ row: row, box: deleteBox });
+      }
     }
 
     body.querySelectorAll("tr[data-formset-row]").forEach(enhance);
+    if (removed.length === 1) { say(text.removed, true, true); }
+    if (removed.length > 1) { say(text.removedMany.replace("%n", String(removed.length)), true, true); }
     add.hidden = false;
     if (help) { help.textContent = text.help; }
     add.addEventListener("click", function () {

@@ -79,3 +79,25 @@ def test_without_javascript_the_blank_rows_and_delete_boxes_work(new_page):
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_text("草稿已保存。")).to_be_visible()
     assert _deliverables(application) == ["完成验收"]
+
+
+def test_a_removed_row_stays_removed_after_a_refused_save_and_can_be_undone(new_page):
+    application = _draft_with_one_milestone("rows_refused")
+    page = new_page()
+    login(page, "rows_refused", PASSWORD)
+    page.goto(f"/applications/{application.pk}/edit/")
+    rows = page.get_by_test_id("formset-milestones").locator("tbody tr:visible")
+    box = page.locator("[data-formset='milestones']")
+    rows.first.get_by_role("button", name="删除此行").click()
+    page.fill("#id_milestones-1-due_date", "2028-06-30")  # a date but no 阶段成果: refused
+    page.get_by_role("button", name="保存草稿").click()
+
+    expect(page.get_by_text("保存未成功")).to_be_visible()
+    expect(page.locator("#id_milestones-0-deliverable")).to_be_hidden()  # still removed
+    expect(rows).to_have_count(2)
+    expect(box.get_by_role("status")).to_contain_text("已删除一行，保存后生效")
+    box.get_by_role("button", name="撤销").click()
+    expect(page.locator("#id_milestones-0-deliverable")).to_be_visible()
+    expect(page.locator("#id_milestones-0-deliverable")).to_have_value("完成中试")
+    expect(rows).to_have_count(3)
+    assert _deliverables(application) == ["完成中试"]
