@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When, prefetch_related_objects
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -220,7 +220,7 @@ def application_attachment_add(*, application: Application, item_id: int, upload
 
 def required_checklist(application: Application):
     """The list's checklist with its conditions applied to this application."""
-    consortium = application.partners.exists()
+    consortium = bool(application.partners.all())  # from the prefetch when the caller made one
     enterprise_lead = application.lead.kind == OrganisationKind.ENTERPRISE
     items = []
     for item in application.bang.bang_list.checklist.all():
@@ -241,6 +241,27 @@ def budget_totals(application: Application) -> dict:
 # --- submission ----------------------------------------------------------------------------
 
 
+def _with_content(application: Application) -> Application:
+    """Load what the submission checks and the snapshot read, once each (they used to load the
+    partners, budget, commitments and attachments twice)."""
+    prefetch_related_objects(
+        [application],
+        Prefetch("partners", queryset=Partner.objects.select_related("organisation__region", "typed_region")),
+        "milestones", "budget_lines",
+        Prefetch("commitments", queryset=Commitment.objects.select_related("indicator")),
+        Prefetch("attachments", queryset=Attachment.objects.filter(superseded=False).select_related("item"),
+                 to_attr="current_attachments"),
+        "bang__bang_list__checklist",
+    )
+    return application
+
+
+def _current_attachments(application: Application):
+    if hasattr(application, "current_attachments"):
+        return application.current_attachments
+    return application.attachments.filter(superseded=False).select_related("item")
+
+
 def application_submission_errors(application: Application) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
@@ -253,13 +274,13 @@ def application_submission_errors(application: Application) -> dict[str, list[st
     if application.lead_months is not None and application.lead_months < MIN_LEAD_MONTHS:
         add("lead_months", _("项目负责人每年用于项目的工作时间不少于%(n)d个月。") % {"n": MIN_LEAD_MONTHS})
     bang_list = application.bang.bang_list
-    partners = list(application.partners.select_related("organisation"))
+    partners = list(application.partners.all())
     if len(partners) > bang_list.max_partners:
         add("partners", _("联合体成员单位不能超过%(n)d家。") % {"n": bang_list.max_partners})
     for partner in partners:
         if partner.organisation.is_dishonest:
             add("partners", _("成员单位“%(name)s”已被列入失信名单。") % {"name": partner.organisation.name})
-    if not application.milestones.exists():
+    if not application.milestones.all():
         add("milestones", _("请填写进度安排。"))
     totals = budget_totals(application)
     if totals["total"] <= 0:
@@ -268,10 +289,10 @@ def application_submission_errors(application: Application) -> dict[str, list[st
     if cap is not None and totals["by_source"]["subsidy"] > cap:
         add("budget", _("申请财政补助%(asked)s万元，超过本榜补助上限%(cap)s万元。")
             % {"asked": format_wan(totals["by_source"]["subsidy"]), "cap": format_wan(cap)})
-    for commitment in application.commitments.select_related("indicator"):
+    for commitment in application.commitments.all():
         if not commitment.value:
             add("commitments", _("请填写指标“%(name)s”的承诺值。") % {"name": commitment.indicator.name})
-    present = set(application.attachments.filter(superseded=False).values_list("item_id", flat=True))
+    present = {a.item_id for a in _current_attachments(application)}
     for item in required_checklist(application):
         if item.required and item.pk not in present:
             add("attachments", _("缺少必须提交的材料：%(title)s。") % {"title": item.title})
@@ -290,7 +311,7 @@ def application_snapshot(application: Application) -> dict:
             {"name": p.shown_name, "credit_code": p.organisation.credit_code, "role": p.role,
              "work_share": str(p.work_share), "in_region": p.shown_region.in_region,
              "is_placeholder": p.organisation.is_placeholder}
-            for p in application.partners.select_related("organisation__region", "typed_region")
+            for p in application.partners.all()
         ],
         "milestones": [
             {"due_date": m.due_date.isoformat(), "deliverable": m.deliverable, "indicator": m.indicator}
@@ -305,11 +326,11 @@ def application_snapshot(application: Application) -> dict:
         "commitments": [
             {"indicator": c.indicator.name, "target": c.indicator.target, "unit": c.indicator.unit, "value": c.value,
              "weaker": c.is_weaker}
-            for c in application.commitments.select_related("indicator")
+            for c in application.commitments.all()
         ],
         "attachments": [
             {"id": a.pk, "item": a.item.title, "name": a.original_name, "sha256": a.sha256, "size": a.size}
-            for a in application.attachments.filter(superseded=False).select_related("item")
+            for a in _current_attachments(application)
         ],
     }
 
@@ -341,7 +362,8 @@ def application_submit(*, application: Application, by: User, expected_versions:
     with transaction.atomic():
         application = _locked(application)
         _require(by, "applications.own_application", application)
-        if expected_versions is not None and application.versions.count() != expected_versions:
+        versions = application.versions.count()
+        if expected_versions is not None and versions != expected_versions:
             raise DomainError(_("该申报已提交（回执已生成），请勿重复提交。"))
         now = timezone.now()
         bang_list: BangList = application.bang.bang_list
@@ -367,7 +389,7 @@ def application_submit(*, application: Application, by: User, expected_versions:
             pk=application.pk
         ).exclude(state=S.DRAFT).exists():
             raise DomainError(_("贵单位已有一份有效的该榜申报，不能重复牵头。"))
-        errors = application_submission_errors(application)
+        errors = application_submission_errors(_with_content(application))
         if errors:
             raise ValidationError(errors)
 
@@ -376,13 +398,13 @@ def application_submit(*, application: Application, by: User, expected_versions:
             application.number = f"JB{timezone.localtime(now):%Y}{application.pk:06d}"
         data = application_snapshot(application)
         payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
-        version_number = application.versions.count() + 1
+        version_number = versions + 1
         version = ApplicationVersion.objects.create(
             application=application, number=version_number, receipt=f"{application.number}-{version_number:02d}",
             submitted_at=now, submitted_by=by, data=data, digest=hashlib.sha256(payload.encode()).hexdigest(),
         )
         # From now on these partners, and no longer the previous version's, read the application.
-        application.submitted_partners.set([p.organisation_id for p in application.partners.all()])
+        application.submitted_partners.set([p.organisation_id for p in application.partners.all()])  # prefetched
         recommender = application.recommender if application.state == S.RETURNED else _route(application)
         state_transition(
             obj=application, to=S.SUBMITTED, by=by, table=TRANSITIONS, labels=LABELS,

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -66,17 +66,21 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
     """
     from .tasks import send_notification_email
 
-    created: list[int] = []
-    for user in {u.pk: u for u in recipients if u is not None}.values():
-        try:
-            with transaction.atomic():
-                note = Notification.objects.create(
-                    recipient=user, event_key=event_key, title=title[:200], body=body, url=url
-                )
-        except IntegrityError:
-            continue
-        created.append(note.pk)
-        enqueue(send_notification_email, note.pk)
+    users = {u.pk: u for u in recipients if u is not None}
+    if not users:
+        return []
+    # One insert for every recipient; a (recipient, event) pair that exists already is skipped by
+    # the unique constraint. The rows carrying this call's timestamp are the new ones.
+    stamp = timezone.now()
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, event_key=event_key, title=title[:200], body=body, url=url, created_at=stamp)
+         for pk in users],
+        ignore_conflicts=True,
+    )
+    created = list(Notification.objects.filter(recipient_id__in=users, event_key=event_key, created_at=stamp)
+                   .order_by("pk").values_list("pk", flat=True))
+    for pk in created:
+        enqueue(send_notification_email, pk)
     return created
 
 
