@@ -28,6 +28,8 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 def broker_down(monkeypatch):
     """The real publishing path (not eager), pointed at a closed port."""
     saved = app.conf.task_always_eager, app.conf.broker_url
+    # Celery reads CELERY_BROKER_URL from the environment before its settings (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT)
     app.conf.task_always_eager, app.conf.broker_url = False, CLOSED_PORT
     _forget_connections()
     monkeypatch.setattr(notification_services, "_broker_down_until", 0.0)
@@ -41,6 +43,7 @@ def broker_down(monkeypatch):
 
     monkeypatch.setattr(send_notification_email, "apply_async", recorded)
     yield publishers
+    monkeypatch.undo()  # the environment first, so the saved URL is what Celery reads again
     app.conf.task_always_eager, app.conf.broker_url = saved
     _forget_connections()
 
