@@ -1,9 +1,11 @@
+import tempfile
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -416,12 +418,23 @@ def list_summary_export(request, pk: int):
     bang_list = get_object_or_404(bang_list_list_for_user(request.user), pk=pk)
     if not request.user.has_perm("bangs.manage_banglist", bang_list):
         raise PermissionDenied
-    response = HttpResponse(
-        summary_workbook(_attach_submitted_partners(_summary_queryset(request, bang_list))),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="summary-{bang_list.pk}.xlsx"'
-    return response
+    out = tempfile.TemporaryFile()
+    summary_workbook(_summary_rows(_summary_queryset(request, bang_list)), out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"summary-{bang_list.pk}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _summary_rows(queryset, chunk: int = 500):
+    """The applications in chunks, each with its partners' standing, so memory stays flat."""
+    batch = []
+    for application in queryset.iterator(chunk_size=chunk):
+        batch.append(application)
+        if len(batch) == chunk:
+            yield from _attach_submitted_partners(batch)
+            batch = []
+    if batch:
+        yield from _attach_submitted_partners(batch)
 
 
 def _get_version(request, pk: int) -> ApplicationVersion:

@@ -282,7 +282,7 @@ def test_summary_export_and_queue_show_the_submitted_version_during_a_revision(c
     page = client.get(reverse("applications:list_summary", args=[world["bang_list"].pk])).content.decode()
     assert "改良西门子法" in page and "未提交的路线" not in page and "未提交的首席" not in page
     export = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
-    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(b"".join(export.streaming_content))).active.iter_rows(values_only=True))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["技术路线"] == "改良西门子法" and row["首席科学家"] == "寇宝泉 教授"
     assert row["合计（万元）"] == 500  # 200 subsidy + 300 enterprise, as submitted

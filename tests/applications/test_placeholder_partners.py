@@ -79,7 +79,7 @@ def test_summary_export_marks_a_placeholder_partner(client, world, organiser_sta
     services.application_submit(application=world["application"], by=world["lead"])
     client.force_login(organiser_staff)
     response = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
     partners = dict(zip(rows[0], rows[1], strict=True))["联合体成员"]
     # A registered partner staff have not verified yet is marked too.
     assert partners == f"中国科学院过程工程研究所（区内，未核验）；某某稀土研究院（区内，{BADGE}）"

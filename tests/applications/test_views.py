@@ -158,7 +158,7 @@ def test_receipt_pdf_has_number_and_time(client, world):
 def test_summary_export_one_row_per_application(client, world, organiser_staff):
     client.force_login(organiser_staff)
     response = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
     header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
     assert len(rows) == 2
     assert row["牵头单位"] == world["application"].lead.name
@@ -226,3 +226,15 @@ def test_missing_stored_file_is_404_not_500(client, world):
     attachment.file.storage.delete(attachment.file.name)
     client.force_login(world["users"]["lead"])
     assert client.get(reverse("applications:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_summary_export_keeps_formula_like_text_as_text(client, world, organiser_staff):
+    Application.objects.filter(pk=world["application"].pk).update(route_label="=HYPERLINK(\"http://x\")")
+    version = world["application"].versions.get()
+    version.data["fields"]["route_label"] = "=HYPERLINK(\"http://x\")"
+    version.save(update_fields=["data"])
+    client.force_login(organiser_staff)
+    response = client.get(reverse("applications:list_summary_export", args=[world["bang_list"].pk]))
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    cell = sheet.cell(row=2, column=5)
+    assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
