@@ -108,7 +108,7 @@ class Command(BaseCommand):
         rows = Application.objects.filter(bang__bang_list_id=int(list_id)).exclude(state="draft").count()
         request = self._staff_request(f"/applications/lists/{list_id}/summary.xlsx")
         size = {}
-        result = self.timed(lambda: size.setdefault("bytes", len(list_summary_export(request, pk=int(list_id)).content)))
+        result = self.timed(lambda: size.setdefault("bytes", len(b"".join(list_summary_export(request, pk=int(list_id)).streaming_content))))
         return {"rows": rows, **result, **size}
 
     def pdf(self):
