@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -89,6 +89,17 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
     return created
 
 
+def _notification_email(note: Notification, connection=None) -> EmailMessage:
+    context = {"note": note, "site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME}
+    return EmailMessage(
+        subject=f"[{settings.PORTAL_NAME}] {note.title}",
+        body=render_to_string("emails/notification.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[note.recipient.email],
+        connection=connection,
+    )
+
+
 def notification_email_deliver(*, notification_id: int) -> bool:
     """E-mail one message unless it was already sent. Returns whether this call sent it.
 
@@ -101,14 +112,8 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     claimed = Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
-    context = {"note": note, "site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME}
     try:
-        send_mail(
-            subject=f"[{settings.PORTAL_NAME}] {note.title}",
-            message=render_to_string("emails/notification.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[note.recipient.email],
-        )
+        _notification_email(note).send()
     except OSError:
         Notification.objects.filter(pk=note.pk).update(emailed_at=None)
         raise
@@ -174,7 +179,6 @@ def notification_emails_deliver(*, notification_ids: Iterable[int]) -> tuple[int
     only the rows carrying this call's mark are mailed, so of two workers only one sends each.
     A message whose mail fails has its claim released. Returns (sent, ids that failed).
     """
-    from django.core.mail import EmailMessage, get_connection
 
     notification_ids = list(notification_ids)
     if not notification_ids:
@@ -204,15 +208,8 @@ def notification_emails_deliver(*, notification_ids: Iterable[int]) -> tuple[int
         return 0, [note.pk for note in notes]
     try:
         for note in notes:
-            context = {"note": note, "site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME}
             try:
-                EmailMessage(
-                    subject=f"[{settings.PORTAL_NAME}] {note.title}",
-                    body=render_to_string("emails/notification.txt", context),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[note.recipient.email],
-                    connection=connection,
-                ).send()
+                _notification_email(note, connection).send()
             except OSError as exc:
                 log.warning("e-mail for notification %s failed: %s", note.pk, exc)
                 failed.append(note.pk)
