@@ -60,7 +60,8 @@ def _require(user: User, perm: str, obj=None) -> None:
 def _locked(application: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("bang__bang_list", "lead__region", "recommender")
+        # The lead's region up to the province: routing reads it (see _route).
+        .select_related("bang__bang_list", "lead__region__parent__parent", "recommender")
         .get(pk=application.pk)
     )
 
