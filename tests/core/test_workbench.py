@@ -22,7 +22,7 @@ from demands import services as demand_services
 from demands.workbench import enterprise_demands_block, screening_block
 
 from ..applications.helpers import make_applicant
-from ..factories import DemandFactory, OrganisationFactory, UserFactory, make_bang_list, make_enterprise_user
+from ..factories import DemandFactory, OrganisationFactory, UserFactory, make_bang_list, make_enterprise_user, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +274,11 @@ def test_organiser_staff_pre_check_what_no_recommender_was_routed(client, applic
     # Without the filter staff still follow every submission of their lists, routed ones included.
     everything = client.get(f'{reverse("applications:review")}?state=submitted').context["page_obj"]
     assert {a.pk for a in everything} == {direct.pk, routed.pk}
+    # Another organiser's staff neither count nor list it.
+    stranger = make_staff()
+    assert block_of(stranger, "recommender").total == 0
+    client.force_login(stranger)
+    assert list(client.get(block.counts[0].url).context["page_obj"]) == []
 
 
 # --- expert --------------------------------------------------------------------------------
