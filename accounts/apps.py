@@ -13,3 +13,10 @@ class AccountsConfig(AppConfig):
         from . import workbench
 
         register(workbench.join_requests_block, order=80)
+
+        # Public pages show unit and region names.
+        from core import pagecache
+
+        from .models import Organisation, Region
+
+        pagecache.watch(Organisation, Region)

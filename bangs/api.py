@@ -5,10 +5,12 @@ A page of lists does not nest every bang's full text: that made one page of 20 l
 1 MB. A bang's text is at /api/v1/bangs/<id>/, or /api/v1/bangs/?list=<id> for a list's bangs."""
 
 from django.db.models import Prefetch
+from django.utils.decorators import method_decorator
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from core.money import format_wan
+from core.pagecache import public_page
 from core.params import parse_int
 
 from .models import Bang, BangList, Contact, Indicator
@@ -83,6 +85,7 @@ class OpenDataPagination(PageNumberPagination):
     max_page_size = 100
 
 
+@method_decorator(public_page, name="dispatch")
 class BangListViewSet(viewsets.ReadOnlyModelViewSet):
     """Published 揭榜挂帅 lists with their contacts and a short entry per bang."""
 
@@ -104,6 +107,7 @@ class BangListViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+@method_decorator(public_page, name="dispatch")
 class BangViewSet(viewsets.ReadOnlyModelViewSet):
     """The bangs of published lists, with their full text, indicators and issuing enterprises.
     `?list=<id>` gives one list's bangs."""

@@ -1,4 +1,6 @@
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+import datetime
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +85,22 @@ def programme_figures(user=None) -> dict:
         "bangs": bangs.count(),
         "investment": bangs.aggregate(total=Sum("total_investment"))["total"] or 0,
     }
+
+
+def next_public_moment(now: datetime.datetime) -> datetime.datetime | None:
+    """The next moment after `now` at which a list opens, or its application or recommendation
+    deadline passes (a deadline holds to its last second): when public pages change by themselves."""
+    second = datetime.timedelta(seconds=1)
+    found = BangList.objects.exclude(state=BangListState.DRAFT).aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        closes=Min("deadline", filter=Q(deadline__gt=now - second)),
+        recommend=Min("recommend_deadline", filter=Q(recommend_deadline__gt=now - second)),
+    )
+    moments = [found["opens"]] + [
+        moment.replace(microsecond=0) + second for moment in (found["closes"], found["recommend"]) if moment
+    ]
+    moments = [moment for moment in moments if moment is not None and moment > now]
+    return min(moments, default=None)
 
 
 def open_lists(user) -> QuerySet[BangList]:

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.pagecache import public_page
+
 from . import views
 from .feeds import BangListFeed
 
@@ -7,7 +9,7 @@ app_name = "bangs"
 
 urlpatterns = [
     path("", views.browse, name="browse"),
-    path("feed/", BangListFeed(), name="feed"),
+    path("feed/", public_page(BangListFeed()), name="feed"),
     path("lists/", views.list_index, name="list_index"),
     path("lists/<int:pk>/", views.list_detail, name="list_detail"),
     path("lists/<int:pk>/edit/", views.list_edit, name="list_edit"),

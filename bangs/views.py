@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.files import file_response
 from core.forms import formset_rows, upload_error
+from core.pagecache import public_page
 from core.params import FilterParams, filterset_qs
 from core.selectors import activity_list_for
 from core.views import paginate, perform, querystring_without_page
@@ -65,6 +66,7 @@ BROWSE_DEFERRED = ("background", "objectives", "field_test", "override_reason", 
                    "bang_list__preamble", "bang_list__conditions", "bang_list__process")
 
 
+@public_page
 def browse(request):
     """/bangs/: published lists and their bangs, filtered and searched."""
     bang_filter = BangFilter(request.GET or None, queryset=bang_browse(request.user))
@@ -79,6 +81,7 @@ def browse(request):
     )
 
 
+@public_page
 def list_index(request):
     list_filter = BangListFilter(
         request.GET or None,
@@ -108,6 +111,7 @@ def bang_contact_groups(bangs) -> list[dict]:
     return [dict(group, numbers="、".join(group["numbers"])) for group in groups.values()]
 
 
+@public_page
 def list_detail(request, pk: int):
     bang_list = _get_list(request, pk)
     can_manage = request.user.is_authenticated and request.user.has_perm("bangs.manage_banglist", bang_list)
@@ -135,6 +139,7 @@ def list_detail(request, pk: int):
     return render(request, "bangs/list_detail.html", context)
 
 
+@public_page
 def bang_detail(request, pk: int):
     bang = get_object_or_404(bang_list_for_user(request.user).prefetch_related(*bang_prefetch()), pk=pk)
     bang_list = bang.bang_list

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("公共")
+
+    def ready(self):
+        from . import pagecache
+        from .models import CalendarDay, FormTemplate
+
+        pagecache.watch(FormTemplate, CalendarDay)

@@ -77,3 +77,14 @@ class FormTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(_("（未命名）"))
+
+
+class PublicVersion(models.Model):
+    """One row: a counter raised in the same transaction as any change to what anonymous pages show,
+    or to the reference lists some pages cache (core.pagecache). A cached page or list is only used
+    while the counter it was made at is still the current one."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("公开页面版本")

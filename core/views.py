@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from .exceptions import DomainError
 from .health import broker_status
+from .pagecache import public_page
 from .params import FilterParams
 from .workbench import blocks_for_user
 
@@ -73,6 +74,7 @@ class FilteredListMixin(LenientPageMixin):
         return context
 
 
+@public_page
 def home(request):
     from django.db.models import Count
 
@@ -136,6 +138,7 @@ def calendar_days(request):
                                                   "querystring": urlencode({"year": year}) if year else ""})
 
 
+@public_page
 def downloads(request):
     """下载中心: the official form templates, for anyone."""
     from .models import FormTemplate

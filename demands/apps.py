@@ -14,3 +14,11 @@ class DemandsConfig(AppConfig):
 
         register(workbench.enterprise_demands_block, order=10)
         register(workbench.screening_block, order=70)
+
+        # Public pages show the technical fields.
+        from core import pagecache
+
+        from .models import CollectionRound, TechField
+
+        # The queue's filter choices are cached by the same version (selectors.queue_filter_options).
+        pagecache.watch(TechField, CollectionRound)

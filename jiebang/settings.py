@@ -91,6 +91,18 @@ if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
 
 # `make bench` only: routes /bench/floor/, the yardstick every page is measured against (issue 9).
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
+
+# The public page cache (core.pagecache): anonymous visitors' pages, per process, kept until the data
+# they show changes, a deadline or opening passes, or this many seconds at most (0 turns it off).
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiebang"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "jiebang-pages",
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # a Chinese page in the portal's layout, not Django's

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
@@ -21,7 +23,9 @@ urlpatterns = [
     path("downloads/<int:pk>/", core_views.download, name="download"),
     path("downloads/new/", core_views.download_edit, name="download_create"),
     path("downloads/<int:pk>/edit/", core_views.download_edit, name="download_edit"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language choice only sets the language cookie, so it takes no CSRF token: a form with one
+    # would make every anonymous page unique to its visitor, and uncacheable (core.pagecache).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("demands/", include("demands.urls")),

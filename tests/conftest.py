@@ -1,9 +1,20 @@
 import pytest
+from django.conf import settings
 
 from accounts.enums import Role
 from accounts.models import Department
 
 from .factories import DemandFactory, OrganisationFactory, RoundFactory, UserFactory, make_enterprise_user
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Every test starts with empty caches: what core.pagecache keeps is keyed by a version number
+    that each test's rollback sets back, so a page cached in one test could answer another."""
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture
