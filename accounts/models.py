@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import choice_display
+
 from .enums import EconomicNature, JoinRequestState, OrganisationKind, RegionLevel, Role
 from .validators import validate_credit_code, validate_mobile, validate_phone, validate_postcode
 
@@ -187,6 +189,7 @@ class JoinRequest(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="join_requests")
     role = models.CharField(_("申请角色"), max_length=16, choices=Role.choices)
     state = models.CharField(_("状态"), max_length=16, choices=JoinRequestState.choices, default=JoinRequestState.PENDING)
+    get_state_display = choice_display("state", JoinRequestState)
     created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -41,7 +41,7 @@ class RegisterView(FormView):
         except DomainError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="accounts.backends.PasswordBackend")
         if join_request:
             messages.info(
                 self.request,

@@ -53,7 +53,7 @@ def summary_workbook(applications, out) -> None:
     ws.append([_cell(ws, h, font=bold) for h in header])
     for application in applications:
         # What was submitted (the latest version), never the lead's unsubmitted working copy.
-        data = application.submitted or {}
+        data = application.submitted_summary
         fields, lead, budget = data.get("fields", {}), data.get("lead", {}), data.get("budget", {})
         sums = [Decimal(budget.get("by_source", {}).get(s, "0")) for s in SOURCE_FIELDS]
         partners = "；".join(_partner_cell(p, flag) for p, flag in application.partner_rows)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from accounts.models import Organisation, Region
 from accounts.validators import validate_phone
 from bangs.models import Bang, ChecklistItem, Indicator
+from core.choices import choice_display
 from core.files import RandomUploadPath
 
 from .enums import EDITABLE_STATES, ApplicationState, CostCategory, FundingSource
@@ -45,6 +46,7 @@ class Application(models.Model):
                              verbose_name=_("牵头单位"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("状态"), max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT)
+    get_state_display = choice_display("state", ApplicationState)
     number = models.CharField(_("申报编号"), max_length=32, blank=True, db_index=True)
     # Technical route: racehorse awards are grouped by it.
     route_label = models.CharField(_("技术路线（简称）"), max_length=60, blank=True)
@@ -71,6 +73,9 @@ class Application(models.Model):
     risks = models.TextField(_("风险分析与对策"), blank=True)
     # Bookkeeping
     lead_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    # What list rows and the 汇总表 show of the latest submitted version (`submitted_summary()`),
+    # copied from it in the transaction that submits it: the lists need not read the versions.
+    submitted_summary = models.JSONField(default=dict, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
     recommender = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="routed_applications",
@@ -278,6 +283,22 @@ class Attachment(models.Model):
         verbose_name = _("申报附件")
         verbose_name_plural = _("申报附件")
         ordering = ["item__order", "-uploaded_at"]
+
+
+# The plan fields a list row or the 汇总表 shows; the rest of a version (its texts) only its own page.
+SUMMARY_FIELDS = ("route_label", "chief_name", "chief_title", "lead_name")
+
+
+def submitted_summary(data: dict) -> dict:
+    """The part of a submitted version's data that list rows and the 汇总表 show: the lead and the
+    partners as submitted, a few plan fields, the budget by source."""
+    fields = data.get("fields", {})
+    return {
+        "lead": data.get("lead", {}),
+        "partners": data.get("partners", []),
+        "fields": {name: fields.get(name, "") for name in SUMMARY_FIELDS},
+        "budget": {"by_source": data.get("budget", {}).get("by_source", {})},
+    }
 
 
 class ApplicationVersion(models.Model):

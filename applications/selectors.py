@@ -1,11 +1,11 @@
-from django.db.models import Case, Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from core.selectors import activity_latest_into
 
 from .enums import ApplicationState
-from .models import Application, ApplicationVersion
+from .models import Application
 
 
 def application_visibility_q(user) -> Q:
@@ -42,10 +42,21 @@ def application_list_for_user(user) -> QuerySet[Application]:
     )
 
 
-def with_submitted(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """Annotate `submitted`: the latest submitted version's data, what reviewers and exports show."""
-    latest = ApplicationVersion.objects.filter(application=OuterRef("pk")).order_by("-number").values("data")[:1]
-    return queryset.annotate(submitted=Subquery(latest, output_field=JSONField()))
+# The columns a row of the review queue or the 项目汇总表 shows (with `submitted_summary`), and no
+# more: a page that loads every column of seven joined tables spends more on them than on the page.
+ROW_FIELDS = (
+    "number", "state", "submitted_at", "submitted_summary", "bang__number", "bang__title", "bang__kind",
+    "bang__total_investment", "bang__subsidy_override", "lead__name",
+)
+REGION_FIELDS = ("lead__region__name", "lead__region__level", "lead__region__parent__name")
+
+
+def application_rows(queryset: QuerySet[Application], *, region: bool = False) -> QuerySet[Application]:
+    """Only what a list row shows (ROW_FIELDS), and the lead's region if the row shows it."""
+    if region:
+        return queryset.select_related(None).select_related("bang", "lead__region__parent").only(
+            *ROW_FIELDS, *REGION_FIELDS)
+    return queryset.select_related(None).select_related("bang", "lead").only(*ROW_FIELDS)
 
 
 def submitted_attachment_ids(application: Application, versions) -> set[int]:

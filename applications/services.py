@@ -39,6 +39,7 @@ from .models import (
     Milestone,
     Partner,
     RecommenderRoute,
+    submitted_summary,
 )
 
 S = ApplicationState
@@ -412,7 +413,7 @@ def application_submit(*, application: Application, by: User, expected_versions:
             action=_("提交申报") if version_number == 1 else _("重新提交（第%(n)d版）") % {"n": version_number},
             note=version.receipt,
             fields={"number": application.number, "submitted_at": now, "lead_snapshot": data["lead"],
-                    "recommender": recommender, "revising": False},
+                    "submitted_summary": submitted_summary(data), "recommender": recommender, "revising": False},
         )
         notification_send(
             recipients=preliminary_reviewers(application),

@@ -41,7 +41,7 @@ from .forms import (
 from .models import Application, ApplicationVersion, Attachment
 from .compare import compare_snapshots
 from .selectors import (
-    application_list_for_user, application_precheck_q, application_return_reason, submitted_attachment_ids, with_submitted,
+    application_list_for_user, application_rows, application_precheck_q, application_return_reason, submitted_attachment_ids,
 )
 
 
@@ -356,7 +356,7 @@ def review_queue(request):
     user = request.user
     if not (user.has_role(Role.RECOMMENDER) or user.has_role(Role.STAFF) or user.is_superuser):
         raise PermissionDenied
-    qs = with_submitted(application_list_for_user(user).exclude(lead_id=user.organisation_id))
+    qs = application_list_for_user(user).exclude(lead_id=user.organisation_id)
     params = FilterParams(request)
     # Submitted ones unless another state (or "all": empty) is chosen.
     state = ApplicationState.SUBMITTED
@@ -368,7 +368,7 @@ def review_queue(request):
         qs = qs.filter(Q(lead__name__icontains=q) | Q(bang__title__icontains=q) | Q(number__icontains=q))
     if params.choice("mine", label=_("只看待我审查"), choices=["1"]):  # only what waits for this user's pre-check (the workbench's link)
         qs = qs.filter(application_precheck_q(user))
-    page = paginate(request, qs.order_by("submitted_at", "pk"), 20)
+    page = paginate(request, application_rows(qs, region=True).order_by("submitted_at", "pk"), 20)
     _attach_submitted_partners(page)
     return render(request, "applications/review_queue.html", {
         "page_obj": page, "querystring": querystring_without_page(request), "states": ApplicationState.choices,
@@ -376,10 +376,10 @@ def review_queue(request):
     })
 
 
-def _summary_queryset(request, bang_list):
-    """The list's applications as submitted (their latest version), never a working copy."""
-    return with_submitted(
-        # Every application past draft has been submitted at least once, so it has a version.
+def _summary_queryset(bang_list):
+    """The list's applications past draft. Every one has been submitted, and the 汇总表 shows what
+    was (`submitted_summary`), never a working copy."""
+    return (
         Application.objects.filter(bang__bang_list=bang_list)
         .exclude(state=ApplicationState.DRAFT)
         .select_related("bang", "lead__region", "recommender")
@@ -391,22 +391,23 @@ def _attach_submitted_partners(applications) -> list:
     """Give each application `partner_rows`: its submitted partners with their unit's standing now
     (placeholder / unverified), looked up in one query for the whole page."""
     applications = list(applications)
-    flags = unit_flags(p.get("credit_code") for a in applications for p in (a.submitted or {}).get("partners", []))
+    flags = unit_flags(p.get("credit_code") for a in applications for p in a.submitted_summary.get("partners", []))
     for application in applications:
         application.partner_rows = [
             (partner, "placeholder" if partner.get("is_placeholder") else flags.get(partner.get("credit_code"), ""))
-            for partner in (application.submitted or {}).get("partners", [])
+            for partner in application.submitted_summary.get("partners", [])
         ]
     return applications
 
 
 @login_required
 def list_summary(request, pk: int):
-    bang_list = get_object_or_404(bang_list_list_for_user(request.user), pk=pk)
+    # The page shows the list's title; the permission reads its organiser.
+    bang_list = get_object_or_404(bang_list_list_for_user(request.user).select_related(None).only("title", "organiser"),
+                                  pk=pk)
     if not request.user.has_perm("bangs.manage_banglist", bang_list):
         raise PermissionDenied
-    qs = _summary_queryset(request, bang_list)
-    page = paginate(request, qs, 50)
+    page = paginate(request, application_rows(_summary_queryset(bang_list)), 20)
     _attach_submitted_partners(page)
     return render(request, "applications/list_summary.html", {
         "bang_list": bang_list, "page_obj": page, "querystring": querystring_without_page(request),
@@ -419,7 +420,7 @@ def list_summary_export(request, pk: int):
     if not request.user.has_perm("bangs.manage_banglist", bang_list):
         raise PermissionDenied
     out = tempfile.TemporaryFile()
-    summary_workbook(_summary_rows(_summary_queryset(request, bang_list)), out)
+    summary_workbook(_summary_rows(_summary_queryset(bang_list)), out)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=f"summary-{bang_list.pk}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

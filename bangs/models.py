@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.validators import validate_phone, validate_phone_list
+from core.choices import choice_display
 from core.files import RandomUploadPath
 from demands.models import Demand, TechField
 
@@ -67,6 +68,7 @@ class BangList(models.Model):
     )
     title = models.CharField(_("榜单名称"), max_length=200)
     state = models.CharField(_("状态"), max_length=16, choices=BangListState.choices, default=BangListState.DRAFT)
+    get_state_display = choice_display("state", BangListState)
     preamble = models.TextField(_("通知正文"), blank=True)
     conditions = models.JSONField(_("揭榜条件"), default=list, blank=True)
     process = models.TextField(_("揭榜流程"), blank=True)
@@ -128,6 +130,7 @@ class Bang(models.Model):
     number = models.PositiveSmallIntegerField(_("榜单序号"))
     title = models.CharField(_("榜单名称"), max_length=200)
     kind = models.CharField(_("类别"), max_length=16, choices=BangKind.choices, default=BangKind.TACKLING)
+    get_kind_display = choice_display("kind", BangKind)
     field = models.ForeignKey(TechField, on_delete=models.PROTECT, related_name="bangs", verbose_name=_("技术领域"))
     issuers = models.ManyToManyField(Organisation, related_name="issued_bangs", verbose_name=_("发榜企业"))
     demands = models.ManyToManyField(Demand, blank=True, related_name="bangs", verbose_name=_("来源需求"))

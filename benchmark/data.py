@@ -20,6 +20,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,11 +37,13 @@ from applications.models import (
     Commitment,
     Milestone,
     RecommenderRoute,
+    submitted_summary,
 )
 from applications.services import DRAFT_FIELDS, SOURCE_FIELDS
 from bangs import services as bang_services
 from bangs.enums import AttachmentCondition, BangListState
 from bangs.models import Bang, BangList, Contact, Indicator
+from core import pagecache
 from core.files import RandomUploadPath
 from core.models import ActivityLog
 from demands.enums import CooperationMode, DemandState
@@ -173,7 +176,7 @@ class Loader:
         """A signed-in session for `user`, as the login view leaves it."""
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return store.session_key
@@ -496,12 +499,14 @@ class Loader:
             a.recommender_id = next((routes[r.pk] for r in (region, region.parent, region.parent and region.parent.parent)
                                      if r is not None and r.pk in routes), None)
             a.state, a.submitted_at, a.lead_snapshot, a.revising = ApplicationState.SUBMITTED, at, data["lead"], False
+            a.submitted_summary = submitted_summary(data)
             logs.append(ActivityLog(content_type=self.app_ct, object_id=a.pk, actor=users[a.pk], action="提交申报",
                                     from_state=ApplicationState.DRAFT, to_state=ApplicationState.SUBMITTED,
                                     note=receipt, created_at=at))
         ApplicationVersion.objects.bulk_create(versions, batch_size=2000)
         Application.objects.bulk_update(
-            apps, ["number", "state", "submitted_at", "lead_snapshot", "recommender", "revising"], batch_size=2000
+            apps, ["number", "state", "submitted_at", "lead_snapshot", "submitted_summary", "recommender", "revising"],
+            batch_size=2000
         )
         ActivityLog.objects.bulk_create(logs, batch_size=5000)
 
@@ -538,7 +543,9 @@ def snapshot(a: Application) -> dict:
 def crush_arm(*, list_id: int, seconds: int) -> datetime.datetime:
     """Move the crush list's deadline to `seconds` from now (to the second), as the bench's clock."""
     deadline = (timezone.now() + datetime.timedelta(seconds=seconds)).replace(microsecond=0)
-    BangList.objects.filter(pk=list_id, state=BangListState.PUBLISHED).update(deadline=deadline)
+    with transaction.atomic():
+        BangList.objects.filter(pk=list_id, state=BangListState.PUBLISHED).update(deadline=deadline)
+        pagecache.bump()  # an update() sends no signal: public pages show the new deadline at once
     return deadline
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.models import Department, Organisation
 from accounts.validators import validate_mobile
+from core.choices import choice_display
 
 from .enums import EDITABLE_STATES, CooperationMode, DemandState
 
@@ -93,6 +94,7 @@ class Demand(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="demands", verbose_name=_("发榜企业"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人"))
     state = models.CharField(_("状态"), max_length=16, choices=DemandState.choices, default=DemandState.DRAFT)
+    get_state_display = choice_display("state", DemandState)
     field = models.ForeignKey(
         TechField, null=True, blank=True, on_delete=models.PROTECT, related_name="demands", verbose_name=_("技术攻关领域")
     )

@@ -1,7 +1,11 @@
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.core.cache import caches
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from accounts.enums import Role
+from accounts.enums import RegionLevel, Role
+from accounts.models import Region
+from accounts.selectors import region_label
 from core.models import ActivityLog
+from core.pagecache import current_version
 from core.selectors import activity_list_for
 
 from .enums import DemandState
@@ -39,6 +43,32 @@ def demand_queue_for_user(user) -> QuerySet[Demand]:
     if not user.is_superuser:
         qs = qs.filter(field__department_id=user.department_id)
     return qs
+
+
+def demand_queue_rows(queryset: QuerySet[Demand]) -> QuerySet[Demand]:
+    """Only what a row of the screening queue shows, as columns of the demand's row: not its long
+    texts, nor a unit, region and field object for each (`organisation_name`, `region_label`,
+    `field_name`)."""
+    return queryset.select_related(None).only("created_at", "name", "state", "submitted_at", "total_investment").annotate(
+        organisation_name=F("organisation__name"), region_label=region_label("organisation__region"),
+        field_name=F("field__name"),
+    )
+
+
+def queue_filter_options(user) -> dict[str, list[dict]]:
+    """The screening queue's filter choices: the rounds, the user's department's fields and the
+    cities. Read again only after one of them changes (the public version of core.pagecache goes up
+    with every save of a round, a field or a region), not for every page of the queue."""
+    key = "queue-options:%d:%s" % (current_version(), "all" if user.is_superuser else user.department_id)
+    options = caches["default"].get(key)
+    if options is None:
+        options = {
+            "rounds": list(CollectionRound.objects.order_by("-opens_at").values("pk", "title")),
+            "fields": list(field_list_for_queue(user).values("pk", "name")),
+            "cities": list(Region.objects.filter(level=RegionLevel.CITY).order_by("code").values("code", "name")),
+        }
+        caches["default"].set(key, options, 3600)
+    return options
 
 
 def field_list_for_queue(user) -> QuerySet[TechField]:

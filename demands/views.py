@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from accounts.models import Region
 from core.exceptions import DomainError
 from core.params import FilterParams, parse_ids
 from core.selectors import activity_list_for
@@ -24,7 +23,9 @@ from .exports import demand_queue_workbook
 from .forms import DemandForm, RoundForm, ScreeningForm, TechFieldForm, WithdrawForm
 from .models import CollectionRound, Demand, TechField
 from .pdf import demand_pdf
-from .selectors import demand_list_for_user, demand_queue_for_user, demand_screening_reason, field_list_for_queue
+from .selectors import (
+    demand_list_for_user, demand_queue_for_user, demand_queue_rows, demand_screening_reason, queue_filter_options,
+)
 
 
 def _get_demand(request, pk: int, perm: str = "demands.view_demand") -> Demand:
@@ -228,16 +229,15 @@ class QueueView(PortalPermissionMixin, FilteredListMixin, ListView):
     def get_queryset(self):
         params = FilterParams(self.request, _queue_params(self.request))
         self.effective_state = params.data["state"]
-        return _filter_demands(demand_queue_for_user(self.request.user), params).order_by("submitted_at", "pk")
+        qs = _filter_demands(demand_queue_for_user(self.request.user), params)
+        return demand_queue_rows(qs).order_by("submitted_at", "pk")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
             states=[(v, label) for v, label in DemandState.choices if v != DemandState.DRAFT],
             effective_state=self.effective_state,
-            rounds=CollectionRound.objects.order_by("-opens_at"),
-            fields=field_list_for_queue(user),
-            cities=Region.objects.filter(level="city").order_by("code"),
+            **queue_filter_options(user),
             department=user.department,
             **kwargs,
         )

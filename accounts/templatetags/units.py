@@ -3,19 +3,31 @@
 from collections.abc import Iterable, Mapping
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
-@register.inclusion_tag("includes/_unit_badge.html")
-def unit_badge(org=None, placeholder: bool = False, flag: str = "") -> dict:
+@register.simple_tag
+def unit_badge(org=None, placeholder: bool = False, flag: str = "") -> str:
     """The "未注册·信息未核实" badge after a placeholder unit's name, "未核验" after a registered unit
     staff have not verified yet (flag "unverified", from accounts.selectors.unit_flags).
 
-    ``{% unit_badge org %}`` for a unit, ``{% unit_badge flag=flag %}`` for a snapshot row.
+    ``{% unit_badge org %}`` for a unit, ``{% unit_badge flag=flag %}`` for a snapshot row. Built here,
+    not by an included template: list rows show one per partner, and an inclusion costs a render.
     """
-    is_placeholder = placeholder or flag == "placeholder" or bool(getattr(org, "is_placeholder", False))
-    return {"placeholder": is_placeholder, "unverified": not is_placeholder and flag == "unverified"}
+    if placeholder or flag == "placeholder" or getattr(org, "is_placeholder", False):
+        return format_html(
+            ' <span class="badge bg-warning text-dark" data-testid="unverified-unit" title="{}">{}</span>',
+            _("该单位由申报单位代为填写，尚未在平台注册，名称等信息未经核实。"), _("未注册·信息未核实"),
+        )
+    if flag == "unverified":
+        return format_html(
+            ' <span class="badge bg-light text-dark border" data-testid="unverified-unit" title="{}">{}</span>',
+            _("该单位已注册，尚未经管理人员核验。"), _("未核验"),
+        )
+    return ""
 
 
 @register.simple_tag

@@ -357,3 +357,31 @@ def test_data_migration_takes_submitted_partners_from_the_latest_version(world):
     application.submitted_partners.clear()
     import_module("applications.migrations.0004_fill_submitted_partners").fill(apps, None)
     assert list(application.submitted_partners.all()) == [submitted]
+
+
+def test_lists_show_a_resubmitted_version_once_it_is_submitted(client, world, organiser_staff):
+    application, lead = world["application"], world["lead"]
+    services.application_revise(application=application, by=lead)
+    services.application_save_draft(application=application, data={"route_label": "重新提交的路线"}, by=lead)
+    services.application_submit(application=Application.objects.get(pk=application.pk), by=lead)
+    fresh = Application.objects.get(pk=application.pk)
+    assert fresh.submitted_summary["fields"]["route_label"] == "重新提交的路线"
+    client.force_login(organiser_staff)
+    page = client.get(reverse("applications:list_summary", args=[world["bang_list"].pk])).content.decode()
+    assert "重新提交的路线" in page and "改良西门子法" not in page
+
+
+def test_data_migration_takes_list_summaries_from_the_latest_version(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    application, lead = world["application"], world["lead"]
+    services.application_revise(application=application, by=lead)
+    services.application_save_draft(application=application, data={"route_label": "第二版的路线"}, by=lead)
+    services.application_submit(application=Application.objects.get(pk=application.pk), by=lead)
+    Application.objects.filter(pk=application.pk).update(submitted_summary={})
+    import_module("applications.migrations.0005_submitted_summary").fill(apps, None)
+    summary = Application.objects.get(pk=application.pk).submitted_summary
+    assert summary["fields"]["route_label"] == "第二版的路线" and summary["lead"]["name"] == lead.organisation.name
+    assert set(summary) == {"lead", "partners", "fields", "budget"}
