@@ -12,6 +12,7 @@ per path and language, and serves it again while both of these hold:
   deadline passing (`boundary()` asks the apps), and at most `PUBLIC_PAGE_CACHE_SECONDS` in any
   case, so a relative time ("距截止还有 3 天") is never older than that.
 
+Pages are kept per scheme, host, path with query, Accept header and language.
 Only requests without a session or messages cookie are served from the cache, and only a 200 that
 sets no cookie, embeds no CSRF token and shows no message is kept: what a signed-in user, or a
 visitor with a message waiting, sees is never cached, and nothing personal is ever stored.
@@ -33,7 +34,7 @@ from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "Vary", "Allow")
 _boundaries: list[Callable[[datetime.datetime], datetime.datetime | None]] = []
 
 
@@ -112,10 +113,13 @@ def public_page(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         version = current_version()
-        path = request.get_full_path().encode("utf-8", "surrogateescape")
+        # Everything the response may depend on: the feed and the API print absolute links (host
+        # and scheme), the API answers by the Accept header.
+        asked = "\n".join((
+            request.scheme, request.get_host(), request.get_full_path(), request.META.get("HTTP_ACCEPT", ""),
+        )).encode("utf-8", "surrogateescape")
         key = "public:%d:%s:%s:%s" % (
-            version, getattr(request, "LANGUAGE_CODE", ""), request.method == "HEAD",
-            hashlib.sha256(path).hexdigest(),
+            version, getattr(request, "LANGUAGE_CODE", ""), request.method == "HEAD", hashlib.sha256(asked).hexdigest(),
         )
         now = timezone.now()
         try:

@@ -95,6 +95,16 @@ def test_a_visitor_with_a_session_or_a_message_waiting_is_not_served_from_the_ca
     assert len(queries) > 1
 
 
+def test_absolute_links_follow_the_host_and_scheme_asked(client, organiser_staff, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    make_bang_list(by=organiser_staff, bangs=2)
+    for url in ("/api/v1/bangs/?page_size=1", reverse("bangs:feed")):
+        assert "http://testserver/" in client.get(url).content.decode()
+        assert "http://other.example/" in client.get(url, HTTP_HOST="other.example").content.decode()
+        assert "https://testserver/" in client.get(url, secure=True).content.decode()
+    assert client.get("/api/v1/lists/", HTTP_ACCEPT="text/html").status_code == 406  # as without the cache
+
+
 def test_each_language_is_kept_apart(client, organiser_staff):
     make_bang_list(by=organiser_staff)
     chinese = client.get(reverse("home")).content.decode()
