@@ -307,3 +307,20 @@ def test_locked_addresses_cost_one_query_whatever_their_number(addresses, django
         locked = login_lockout_addresses()
     assert sorted(row["ip_address"] for row in locked) == sorted(f"10.9.0.{i + 1}" for i in range(addresses))
     assert all(row["failures"] == 5 for row in locked)
+
+
+def test_sessions_signed_in_before_the_password_backend_stay_signed_in(client, alice):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
+
+    session = SessionStore()
+    session.update({"_auth_user_id": str(alice.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_hash": alice.get_session_auth_hash()})
+    session.create()
+    client.cookies["sessionid"] = session.session_key
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out: the old backend is gone
+    import_module("accounts.migrations.0004_sessions_password_backend").move_sessions(apps, None)
+    assert client.get(reverse("dashboard")).status_code == 200
