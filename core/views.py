@@ -46,7 +46,14 @@ class IdFirstPaginator(Paginator):
     """Loads a page of a queryset in two steps: the page's ids, sorted and sliced in a narrow query,
     then those rows with their joins and annotations. Sorting the whole filtered set with every
     joined column (what slicing the queryset itself asks the database to do) costs more than the
-    page it returns. Distinct querysets, values() querysets and lists are paged as Django does."""
+    page it returns. Distinct querysets, values() querysets and lists are paged as Django does.
+
+    `rows(queryset)`, if given, is applied to the second query only: the columns a row shows (joined
+    names, `only()`), which the count and the ids do not need."""
+
+    def __init__(self, *args, rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
 
     def _pages_by_id(self) -> bool:
         queryset = self.object_list
@@ -58,7 +65,7 @@ class IdFirstPaginator(Paginator):
         # number is no page number, or the page is empty.
         if self._pages_by_id() and not self.orphans and "count" not in self.__dict__:
             try:
-                wanted = int(number)
+                wanted = 1 if number in (None, "") else int(number)  # no number is the first page
             except (TypeError, ValueError):
                 wanted = 0
             bottom = (wanted - 1) * self.per_page
@@ -82,12 +89,15 @@ class IdFirstPaginator(Paginator):
         return self._page_of(list(queryset.values_list("pk", flat=True)[bottom:top]), number, queryset)
 
     def _page_of(self, ids, number, queryset):
-        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)} if ids else {}
+        queryset = queryset.order_by().filter(pk__in=ids)
+        if self.rows is not None:
+            queryset = self.rows(queryset)
+        rows = {row.pk: row for row in queryset} if ids else {}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def paginate(request, queryset, per_page: int = 20):
-    return IdFirstPaginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = 20, *, rows=None):
+    return IdFirstPaginator(queryset, per_page, rows=rows).get_page(request.GET.get("page"))
 
 
 class PortalPermissionMixin(PermissionRequiredMixin):
@@ -103,10 +113,13 @@ class LenientPageMixin:
     (as `paginate()` does) instead of a 404; pages are loaded ids first (IdFirstPaginator)."""
 
     paginator_class = IdFirstPaginator
+    # IdFirstPaginator's `rows`, applied to the page's rows only: `page_rows = staticmethod(f)`.
+    page_rows = None
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
-            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty(),
+            rows=self.page_rows,
         )
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()

@@ -225,12 +225,12 @@ class QueueView(PortalPermissionMixin, FilteredListMixin, ListView):
     permission_required = "demands.view_queue"
     template_name = "demands/demand_queue.html"
     paginate_by = 20
+    page_rows = staticmethod(demand_queue_rows)
 
     def get_queryset(self):
         params = FilterParams(self.request, _queue_params(self.request))
         self.effective_state = params.data["state"]
-        qs = _filter_demands(demand_queue_for_user(self.request.user), params)
-        return demand_queue_rows(qs).order_by("submitted_at", "pk")
+        return _filter_demands(demand_queue_for_user(self.request.user), params).order_by("submitted_at", "pk")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
