@@ -74,6 +74,18 @@ class TestIdFirstPaginator:
             assert [d.name for d in page] == names[3:6] and paginator.count == 7 and paginator.num_pages == 3
             assert page[0].organisation.name  # joined, no query
         assert [d.name for d in IdFirstPaginator(demands, 3).get_page(3)] == names[6:]
+        with django_assert_num_queries(2):  # no page number is the first page, the same way
+            assert [d.name for d in IdFirstPaginator(demands, 3).get_page(None)] == names[:3]
+
+    def test_rows_shape_only_the_pages_rows(self, demands, django_assert_num_queries):
+        from django.db.models import F
+
+        expected = [d.organisation.name for d in demands[:3]]
+        paginator = IdFirstPaginator(demands, 3, rows=lambda qs: qs.annotate(unit=F("organisation__name")))
+        with CaptureQueriesContext(connection) as queries:
+            assert [d.unit for d in paginator.get_page(1)] == expected
+        ids, rows = (q["sql"] for q in queries)
+        assert "JOIN" not in ids and "JOIN" in rows
 
     def test_a_page_past_the_end_or_not_a_number_gives_the_nearest(self, demands):
         names = list(demands.values_list("name", flat=True))
