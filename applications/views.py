@@ -46,8 +46,13 @@ from .selectors import (
 
 
 
-def _get(request, pk: int, perm: str | None = None) -> Application:
-    application = get_object_or_404(application_list_for_user(request.user), pk=pk)
+def _get(request, pk: int, perm: str | None = None, *, lean: bool = False) -> Application:
+    """The application, if the user may see it (and has `perm` on it). `lean` loads only what the
+    permission reads, for a POST whose service loads and locks the row itself."""
+    queryset = application_list_for_user(request.user)
+    if lean:
+        queryset = queryset.select_related(None).only("lead_id", "state", "bang_id")
+    application = get_object_or_404(queryset, pk=pk)
     if perm and not request.user.has_perm(perm, application):
         raise PermissionDenied
     return application
@@ -195,7 +200,7 @@ def upload(request, pk: int, item_pk: int):
 @login_required
 def confirm(request, pk: int):
     """What will be submitted, with anything missing; POST submits."""
-    application = _get(request, pk, "applications.own_application")
+    application = _get(request, pk, "applications.own_application", lean=request.method == "POST")
     if request.method == "GET" and (refusal := application.content_refusal()):
         messages.info(request, refusal)
         return redirect("applications:detail", pk=pk)
@@ -207,6 +212,7 @@ def confirm(request, pk: int):
             )
         except ValidationError:
             messages.error(request, _("申报内容不完整，请按提示补充后再提交。"))
+            application = _get(request, pk)  # the whole of it, for the page that lists what is missing
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("applications:detail", pk=pk)

@@ -240,3 +240,20 @@ def test_summary_export_keeps_formula_like_text_as_text(client, world, organiser
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     cell = sheet.cell(row=2, column=5)
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_submitting_an_incomplete_draft_lists_what_is_missing(client, organiser_staff, django_assert_max_num_queries,
+                                                              rows):
+    bang = make_bang_list(by=organiser_staff, bangs=1, indicators=rows).bangs.get()
+    applicant = make_applicant()
+    application = services.application_start(bang=bang, by=applicant)
+    client.force_login(applicant)
+    with django_assert_max_num_queries(40):
+        response = client.post(reverse("applications:confirm", args=[application.pk]), {"versions": "0"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "申报内容不完整，请按提示补充后再提交。" in page
+    missing = page.split('data-testid="submit-errors"')[1].split("</ul>")[0]
+    assert missing.count("<li>") >= 3  # the blank draft lacks its plan, budget and commitments at least
+    assert not application.versions.exists()
+    assert Application.objects.get(pk=application.pk).state == ApplicationState.DRAFT
