@@ -32,9 +32,15 @@ class Region(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        if self.level == RegionLevel.COUNTY and self.parent_id:
-            return f"{self.parent.name} {self.name}"
-        return self.name
+        return self.label(self.name, self.level, self.parent.name if self.parent_id else None)
+
+    @staticmethod
+    def label(name: str, level: str, parent_name: str | None) -> str:
+        """How a region is written: a county with its city before it. For rows that carry the names
+        as columns (`{% region_label %}`), without Region objects."""
+        if level == RegionLevel.COUNTY and parent_name:
+            return f"{parent_name} {name}"
+        return name or ""
 
     @property
     def in_region(self) -> bool:

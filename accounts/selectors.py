@@ -1,18 +1,7 @@
-from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
 
-from .enums import RegionLevel, Role
+from .enums import Role
 from .models import JoinRequest, User
-
-
-def region_label(path: str):
-    """An expression for the text `str(Region)` gives of the region at `path` ("organisation__region"):
-    a county with its city before it. For list rows, which then need no Region objects."""
-    return Case(
-        When(**{f"{path}__level": RegionLevel.COUNTY, f"{path}__parent__isnull": False},
-             then=Concat(F(f"{path}__parent__name"), Value(" "), F(f"{path}__name"))),
-        default=F(f"{path}__name"),
-    )
 
 
 def admin_users() -> QuerySet[User]:

@@ -3,7 +3,6 @@ from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Va
 
 from accounts.enums import RegionLevel, Role
 from accounts.models import Region
-from accounts.selectors import region_label
 from core.models import ActivityLog
 from core.pagecache import current_version
 from core.selectors import activity_list_for
@@ -47,11 +46,12 @@ def demand_queue_for_user(user) -> QuerySet[Demand]:
 
 def demand_queue_rows(queryset: QuerySet[Demand]) -> QuerySet[Demand]:
     """Only what a row of the screening queue shows, as columns of the demand's row: not its long
-    texts, nor a unit, region and field object for each (`organisation_name`, `region_label`,
-    `field_name`)."""
+    texts, nor a unit, region and field object for each (`organisation_name`, `field_name`, and
+    `region_name`, `region_level`, `region_parent` for `{% region_label %}`)."""
     return queryset.select_related(None).only("created_at", "name", "state", "submitted_at", "total_investment").annotate(
-        organisation_name=F("organisation__name"), region_label=region_label("organisation__region"),
-        field_name=F("field__name"),
+        organisation_name=F("organisation__name"), field_name=F("field__name"),
+        region_name=F("organisation__region__name"), region_level=F("organisation__region__level"),
+        region_parent=F("organisation__region__parent__name"),
     )
 
 

@@ -31,6 +31,15 @@ def unit_badge(org=None, placeholder: bool = False, flag: str = "") -> str:
 
 
 @register.simple_tag
+def region_label(name: str, level: str, parent_name: str | None) -> str:
+    """``{% region_label row.region_name row.region_level row.region_parent %}``: what str(Region)
+    gives, for a row that carries the names as columns."""
+    from accounts.models import Region
+
+    return Region.label(name, level, parent_name)
+
+
+@register.simple_tag
 def unit_flags_for(rows: Iterable[Mapping]) -> dict[str, str]:
     """{credit code: "placeholder" | "unverified"} for snapshot rows ({"credit_code": ...}), one query."""
     from accounts.selectors import unit_flags

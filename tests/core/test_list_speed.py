@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import JoinRequestState, RegionLevel, Role
-from accounts.models import JoinRequest, Organisation, Region, RoleGrant
-from accounts.selectors import region_label
+from accounts.models import JoinRequest, Region, RoleGrant
 from applications.enums import ApplicationState
 from applications.models import Application
 from bangs.enums import BangKind, BangListState
@@ -48,14 +47,26 @@ def test_pk_url_and_the_time_filters_print_what_djangos_tags_print():
     assert ours.render(context) == django.render(context) == "/demands/42/|2026-01-01 08:30|2026-01-01 08:30:05|"
 
 
-def test_a_region_label_in_the_database_is_the_regions_own_text():
+def test_a_region_label_from_columns_is_the_regions_own_text():
     county = Region.objects.filter(level=RegionLevel.COUNTY, parent__isnull=False).first()
     city = Region.objects.filter(level=RegionLevel.CITY).first()
+    tag = Template("{% load units %}{% region_label name level parent %}")
     for region in (county, city):
-        organisation = OrganisationFactory(region=region)
-        label = Organisation.objects.annotate(label=region_label("region")).get(pk=organisation.pk).label
-        assert label == str(region)
-    assert " " in str(county)
+        parent = region.parent.name if region.parent_id else None
+        assert tag.render(Context({"name": region.name, "level": region.level, "parent": parent})) == str(region)
+    assert " " in str(county) and " " not in str(city)
+
+
+def test_the_screening_queue_shows_the_units_region(client, staff, round_):
+    from demands import services as demand_services
+
+    county = Region.objects.filter(level=RegionLevel.COUNTY, parent__isnull=False).first()
+    demand = DemandFactory(round=round_, organisation=OrganisationFactory(region=county))
+    demand_services.demand_submit(demand=demand, by=demand.created_by)
+    client.force_login(staff)
+    page = client.get(reverse("demands:queue")).content.decode()
+    row = next(row for row in page.split("<tr>") if demand.name in row)
+    assert str(county) in row and demand.organisation.name in row
 
 
 class TestIdFirstPaginator:
