@@ -32,7 +32,9 @@ class Region(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.label(self.name, self.level, self.parent.name if self.parent_id else None)
+        # Only a county reads its parent (a city or the province itself needs no query).
+        parent = self.parent.name if self.level == RegionLevel.COUNTY and self.parent_id else None
+        return self.label(self.name, self.level, parent)
 
     @staticmethod
     def label(name: str, level: str, parent_name: str | None) -> str:
