@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "demands",
     "bangs",
     "applications",
+    "reviews",
     "benchmark",  # make bench tooling only
 ]
 
