@@ -149,3 +149,10 @@ def test_the_language_choice_needs_no_csrf_token(organiser_staff):
     response = browser.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302 and response.cookies["django_language"].value == "en"
     assert "csrfmiddlewaretoken" not in browser.get(reverse("home")).content.decode()
+
+
+def test_the_language_choice_goes_back_to_this_site_only(client):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(reverse("set_language"), {"language": "en", "next": target})
+        assert response.status_code == 302 and response["Location"] == "/"
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/bangs/"})["Location"] == "/bangs/"
