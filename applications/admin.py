@@ -15,7 +15,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["number", "bang", "lead", "state", "submitted_at"]
     list_filter = ["state"]
     search_fields = ["number", "lead__name", "bang__title"]
-    readonly_fields = ["state", "number", "lead_snapshot", "submitted_at", "recommender", "correction_deadline"]
+    readonly_fields = ["state", "number", "submitted_summary", "submitted_at", "recommender", "correction_deadline"]
 
     def has_delete_permission(self, request, obj=None):
         return False

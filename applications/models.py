@@ -72,7 +72,6 @@ class Application(models.Model):
     ip_arrangements = models.TextField(_("知识产权安排"), blank=True)
     risks = models.TextField(_("风险分析与对策"), blank=True)
     # Bookkeeping
-    lead_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     # What list rows and the 汇总表 show of the latest submitted version (`submitted_summary()`),
     # copied from it in the transaction that submits it: the lists need not read the versions.
     submitted_summary = models.JSONField(default=dict, blank=True, editable=False)

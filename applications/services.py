@@ -412,8 +412,8 @@ def application_submit(*, application: Application, by: User, expected_versions:
             obj=application, to=S.SUBMITTED, by=by, table=TRANSITIONS, labels=LABELS,
             action=_("提交申报") if version_number == 1 else _("重新提交（第%(n)d版）") % {"n": version_number},
             note=version.receipt,
-            fields={"number": application.number, "submitted_at": now, "lead_snapshot": data["lead"],
-                    "submitted_summary": submitted_summary(data), "recommender": recommender, "revising": False},
+            fields={"number": application.number, "submitted_at": now, "submitted_summary": submitted_summary(data),
+                    "recommender": recommender, "revising": False},
         )
         notification_send(
             recipients=preliminary_reviewers(application),

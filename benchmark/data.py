@@ -498,14 +498,14 @@ class Loader:
             region = a.lead.region
             a.recommender_id = next((routes[r.pk] for r in (region, region.parent, region.parent and region.parent.parent)
                                      if r is not None and r.pk in routes), None)
-            a.state, a.submitted_at, a.lead_snapshot, a.revising = ApplicationState.SUBMITTED, at, data["lead"], False
+            a.state, a.submitted_at, a.revising = ApplicationState.SUBMITTED, at, False
             a.submitted_summary = submitted_summary(data)
             logs.append(ActivityLog(content_type=self.app_ct, object_id=a.pk, actor=users[a.pk], action="提交申报",
                                     from_state=ApplicationState.DRAFT, to_state=ApplicationState.SUBMITTED,
                                     note=receipt, created_at=at))
         ApplicationVersion.objects.bulk_create(versions, batch_size=2000)
         Application.objects.bulk_update(
-            apps, ["number", "state", "submitted_at", "lead_snapshot", "submitted_summary", "recommender", "revising"],
+            apps, ["number", "state", "submitted_at", "submitted_summary", "recommender", "revising"],
             batch_size=2000
         )
         ActivityLog.objects.bulk_create(logs, batch_size=5000)
