@@ -153,6 +153,11 @@ class Bang(models.Model):
     contact_name = models.CharField(_("业务联系人"), max_length=64, blank=True)
     contact_department = models.CharField(_("联系人部门"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
+    # A bang nobody solved (未揭榜) put into a later list keeps where it came from.
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_to",
+        verbose_name=_("转自（未揭榜的技术榜）"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
