@@ -5,14 +5,16 @@ from django.utils.translation import gettext as _
 
 from .enums import CostCategory, FundingSource
 from .models import Application
+from .selectors import avoided_in
 
 
 def _field_label(name: str) -> str:
     return str(Application._meta.get_field(name).verbose_name)
 
 
-def _rows(snapshot: dict) -> list[tuple[str, str, str, str]]:
-    """(key, section, label, value) for every comparable item of a snapshot, in reading order."""
+def _rows(snapshot: dict, *, avoid: bool = False) -> list[tuple[str, str, str, str]]:
+    """(key, section, label, value) for every comparable item of a snapshot, in reading order; the
+    avoid list (申请回避) only with `avoid`."""
     if not snapshot:
         return []
     rows = []
@@ -41,14 +43,21 @@ def _rows(snapshot: dict) -> list[tuple[str, str, str, str]]:
     for attachment in snapshot.get("attachments", []):
         rows.append((f"attachment:{attachment.get('item')}", _("申报材料"), attachment.get("item", ""),
                      f"{attachment.get('name', '')}（SHA-256 {attachment.get('sha256', '')[:12]}…）"))
+    if avoid:
+        # One row for the list: its order carries no meaning, but a whole list reads best side by side.
+        entries = [f"{row['name']}（{row['unit']}）：{row['reason']}" for row in avoided_in(snapshot)]
+        rows.append(("avoid", _("申请回避的专家"), _("申请回避的专家"), "\n".join(entries)))
     return rows
 
 
-def compare_snapshots(a: dict, b: dict, *, changed_only: bool = False) -> list[dict]:
+def compare_snapshots(a: dict, b: dict, *, changed_only: bool = False, avoid: bool = False) -> list[dict]:
     """Rows {section, label, a, b, changed}: every item of either snapshot, in b's order with a's
-    removed items after; an item present on one side only shows empty on the other."""
-    left = {key: (section, label, value) for key, section, label, value in _rows(a)}
-    right = {key: (section, label, value) for key, section, label, value in _rows(b)}
+    removed items after; an item present on one side only shows empty on the other.
+
+    The avoid list (申请回避) is compared only with `avoid`: for the lead and those who pre-check the
+    application, never for experts."""
+    left = {key: (section, label, value) for key, section, label, value in _rows(a, avoid=avoid)}
+    right = {key: (section, label, value) for key, section, label, value in _rows(b, avoid=avoid)}
     keys = list(right) + [key for key in left if key not in right]
     result = []
     for key in keys:

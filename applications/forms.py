@@ -9,7 +9,7 @@ from bangs.models import MAX_PARTNERS_LIMIT
 from core.forms import PortalFormMixin, RowFormMixin, UploadField, mark_required_on_submit, row_formset
 
 from .enums import CostCategory, FundingSource
-from .models import Application
+from .models import MAX_AVOIDED, Application
 from .services import DRAFT_FIELDS, REQUIRED_FOR_SUBMIT
 
 
@@ -67,11 +67,29 @@ class MilestoneRowForm(RowFormMixin, forms.Form):
     indicator = forms.CharField(label=_("考核指标"), max_length=300, required=False)
 
 
+class AvoidedRowForm(RowFormMixin, forms.Form):
+    """One expert the applicant asks not to be reviewed by. A blank row is ignored; a row begun needs
+    all three (the service checks the same, and the limit)."""
+
+    name = forms.CharField(label=_("专家姓名"), max_length=64, required=False)
+    unit = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    reason = forms.CharField(label=_("回避理由"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(name) for name in ("name", "unit", "reason")) and not cleaned.get("DELETE"):
+            for name in ("name", "unit", "reason"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, _("此项为必填项。"))
+        return cleaned
+
+
 # A list allows at most MAX_PARTNERS_LIMIT partners; a few more rows leave room to delete and re-add.
 PARTNER_ROWS = MAX_PARTNERS_LIMIT + 5
 MILESTONE_ROWS = 30
 PartnerFormSet = row_formset(PartnerRowForm, rows=PARTNER_ROWS)
 MilestoneFormSet = row_formset(MilestoneRowForm, rows=MILESTONE_ROWS)
+AvoidedFormSet = row_formset(AvoidedRowForm, rows=MAX_AVOIDED, extra=MAX_AVOIDED)
 
 
 class BudgetForm(forms.Form):

@@ -17,6 +17,8 @@ from core.files import RandomUploadPath
 from .enums import EDITABLE_STATES, ApplicationState, CostCategory, FundingSource
 
 MIN_LEAD_MONTHS = 6
+# 申请回避: how many experts an applicant may ask not to be reviewed by.
+MAX_AVOIDED = 3
 
 
 class RecommenderRoute(models.Model):
@@ -199,6 +201,26 @@ class Milestone(models.Model):
         verbose_name = _("进度安排")
         verbose_name_plural = _("进度安排")
         ordering = ["due_date", "order"]
+
+
+class AvoidedExpert(models.Model):
+    """申请回避: an expert the applicant asks not to review it, named as the applicant knows them
+    (name and unit), never chosen from the expert pool, which applicants do not see. Shown to the lead
+    and to those who pre-check the application, never to experts."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="avoided_experts")
+    name = models.CharField(_("专家姓名"), max_length=64)
+    unit = models.CharField(_("工作单位"), max_length=200)
+    reason = models.CharField(_("回避理由"), max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("申请回避的专家")
+        verbose_name_plural = _("申请回避的专家")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
 
 
 class BudgetLine(models.Model):

@@ -134,3 +134,14 @@ def application_return_reason(application: Application) -> str:
         return ""
     reason, marker, _rest = entry.note.rpartition("\n" + _("补正截止："))
     return reason if marker else entry.note
+
+
+def avoided_in(data: dict) -> list[dict]:
+    """The experts a submitted version (its `data`) asked not to be reviewed by, as
+    [{"name", "unit", "reason"}]; none for versions made before the avoid list existed.
+
+    For drawing experts and for the lead and pre-checkers; never for a page experts see."""
+    return [
+        {"name": row.get("name", ""), "unit": row.get("unit", ""), "reason": row.get("reason", "")}
+        for row in (data or {}).get("avoid") or []
+    ]

@@ -29,11 +29,13 @@ from notifications.sweeps import organisation_members, pages_by_pk, without_mess
 
 from .enums import ACTIVE_STATES, TRANSITIONS, ApplicationState, CostCategory
 from .models import (
+    MAX_AVOIDED,
     MIN_LEAD_MONTHS,
     SOURCE_FIELDS,
     Application,
     ApplicationVersion,
     Attachment,
+    AvoidedExpert,
     BudgetLine,
     Commitment,
     Milestone,
@@ -147,9 +149,11 @@ def application_save_draft(
     milestones: Sequence[dict] | None = None,
     budget: dict[str, dict] | None = None,
     commitments: dict[int, str] | None = None,
+    avoided: Sequence[dict] | None = None,
     by: User,
 ) -> Application:
-    """Save whatever was typed. Only types and the list's partner limit are checked here."""
+    """Save whatever was typed. Only types, the list's partner limit and the avoid list's rules are
+    checked here. A part passed as None is left as it is."""
     application = _locked(application)
     _require(by, "applications.own_application", application)
     # Checked here, on the locked row and the clock of this transaction: the edit form is not the guard.
@@ -193,7 +197,37 @@ def application_save_draft(
             if commitment.indicator_id in commitments:
                 commitment.value = (commitments[commitment.indicator_id] or "").strip()
                 commitment.save(update_fields=["value"])
+    if avoided is not None:
+        rows = _clean_avoided(avoided)
+        application.avoided_experts.all().delete()
+        AvoidedExpert.objects.bulk_create(AvoidedExpert(application=application, order=i, **row)
+                                          for i, row in enumerate(rows))
     return application
+
+
+_AVOID_LIMITS = {"name": 64, "unit": 200, "reason": 300}
+
+
+def _clean_avoided(avoided: Sequence[dict]) -> list[dict]:
+    """The avoid list's rows, checked here and not only by the form: blank rows dropped, name, unit
+    and reason all given, at most MAX_AVOIDED, the same expert (name and unit) once."""
+    rows = []
+    for row in avoided:
+        cleaned = {key: " ".join(str(row.get(key) or "").split()) for key in _AVOID_LIMITS}
+        if not any(cleaned.values()):
+            continue
+        if not all(cleaned.values()):
+            raise ValidationError({"avoided": _("申请回避的专家须填写姓名、工作单位和回避理由。")})
+        for key, limit in _AVOID_LIMITS.items():
+            if len(cleaned[key]) > limit:
+                raise ValidationError({"avoided": _("申请回避的专家信息过长（%(key)s不超过%(n)d字）。") % {
+                    "key": str(AvoidedExpert._meta.get_field(key).verbose_name), "n": limit}})
+        rows.append(cleaned)
+    if len(rows) > MAX_AVOIDED:
+        raise ValidationError({"avoided": _("申请回避的专家不能超过%(n)d名。") % {"n": MAX_AVOIDED}})
+    if len({(r["name"].casefold(), r["unit"].casefold()) for r in rows}) != len(rows):
+        raise ValidationError({"avoided": _("同一专家（姓名和工作单位相同）不能重复填写。")})
+    return rows
 
 
 @transaction.atomic
@@ -251,6 +285,7 @@ def _with_content(application: Application) -> Application:
         Prefetch("partners", queryset=Partner.objects.select_related("organisation__region", "typed_region")),
         "milestones", "budget_lines",
         Prefetch("commitments", queryset=Commitment.objects.select_related("indicator")),
+        "avoided_experts",
         Prefetch("attachments", queryset=Attachment.objects.filter(superseded=False).select_related("item"),
                  to_attr="current_attachments"),
         "bang__bang_list__checklist",
@@ -334,6 +369,8 @@ def application_snapshot(application: Application) -> dict:
             {"id": a.pk, "item": a.item.title, "name": a.original_name, "sha256": a.sha256, "size": a.size}
             for a in _current_attachments(application)
         ],
+        # 申请回避: shown to the lead and those who pre-check it, never to experts (see _snapshot.html).
+        "avoid": [{"name": a.name, "unit": a.unit, "reason": a.reason} for a in application.avoided_experts.all()],
     }
 
 

@@ -32,13 +32,14 @@ from .exports import summary_workbook
 from .forms import (
     ApplicationForm,
     AttachmentForm,
+    AvoidedFormSet,
     BudgetForm,
     CommitmentsForm,
     DecisionForm,
     MilestoneFormSet,
     PartnerFormSet,
 )
-from .models import Application, ApplicationVersion, Attachment
+from .models import MAX_AVOIDED, Application, ApplicationVersion, Attachment
 from .compare import compare_snapshots
 from .selectors import (
     application_list_for_user, application_rows, application_precheck_q, application_return_reason, submitted_attachment_ids,
@@ -106,12 +107,16 @@ def _edit_forms(request, application):
         for m in application.milestones.all()
     ]
     commitments = list(application.commitments.select_related("indicator"))
+    avoided_initial = [{"name": a.name, "unit": a.unit, "reason": a.reason} for a in application.avoided_experts.all()]
     return {
         "form": ApplicationForm(data, instance=application),
         "partners": PartnerFormSet(data, initial=partners_initial, prefix="partners"),
         "milestones": MilestoneFormSet(data, initial=milestones_initial, prefix="milestones"),
         "budget": BudgetForm(data, lines=application.budget_lines.all()),
         "commitments": CommitmentsForm(data, commitments=commitments),
+        # A POST without this table (a page from before it existed) leaves the avoid list as it is.
+        "avoided": AvoidedFormSet(data if data is not None and "avoided-TOTAL_FORMS" in data else None,
+                                  initial=avoided_initial, prefix="avoided"),
     }
 
 
@@ -123,7 +128,7 @@ def edit(request, pk: int):
         return redirect("applications:detail", pk=pk)
     forms = _edit_forms(request, application)
     if request.method == "POST":
-        if all(f.is_valid() for f in forms.values()):
+        if all(f.is_valid() for f in forms.values() if f.is_bound):
             try:
                 services.application_save_draft(
                     application=application,
@@ -132,6 +137,7 @@ def edit(request, pk: int):
                     milestones=formset_rows(forms["milestones"]),
                     budget=forms["budget"].grid(),
                     commitments=forms["commitments"].values(),
+                    avoided=formset_rows(forms["avoided"]) if forms["avoided"].is_bound else None,
                     by=request.user,
                 )
             except ValidationError as error:
@@ -153,6 +159,7 @@ def edit(request, pk: int):
         "application": application, **forms, **_attachment_context(application),
         "totals": services.budget_totals(application),
         "upload_limit_mb": settings.UPLOAD_MAX_BYTES // 1024 // 1024,
+        "max_avoided": MAX_AVOIDED,
         "return_reason": application_return_reason(application) if application.state == ApplicationState.RETURNED else "",
     })
 
@@ -223,6 +230,7 @@ def confirm(request, pk: int):
     return render(request, "applications/confirm.html", {
         "application": application, "errors": errors, "snapshot": services.application_snapshot(application),
         "versions": application.versions.count(), "totals": services.budget_totals(application),
+        "show_avoid": True,  # the lead's own page (own_application above)
     })
 
 
@@ -232,6 +240,7 @@ def detail(request, pk: int):
     application = _get(request, pk)
     can_decide = request.user.has_perm("applications.decide_application", application)
     is_owner = request.user.has_perm("applications.own_application", application)
+    show_internal = request.user.has_perm("applications.view_internal", application)
     versions = list(application.versions.select_related("submitted_by").order_by("number"))
     latest = versions[-1] if versions else None
     working = services.application_snapshot(application) if is_owner else None
@@ -246,13 +255,16 @@ def detail(request, pk: int):
         "application": application,
         "snapshot": snapshot,
         "latest": latest,
-        "working_differs": bool(latest and is_owner and compare_snapshots(latest.data, working, changed_only=True)),
+        "working_differs": bool(latest and is_owner and compare_snapshots(latest.data, working, changed_only=True,
+                                                                          avoid=True)),
         "versions": versions,
         "attachments": attachments.select_related("item").order_by("item__order", "-uploaded_at"),
         "totals": services.budget_totals(application),
         "activity": activity_list_for(application),
         "state_choices": ApplicationState.choices,
-        "show_internal": request.user.has_perm("applications.view_internal", application),
+        "show_internal": show_internal,
+        # 申请回避: the lead's users and those who pre-check it; not partners, never experts.
+        "show_avoid": is_owner or show_internal,
         "is_owner": is_owner,
         "can_decide": can_decide and application.state == ApplicationState.SUBMITTED,
         "decision_form": DecisionForm(),
@@ -286,6 +298,8 @@ def compare(request, pk: int):
     latest version and its unsubmitted working copy)."""
     application = _get(request, pk)
     is_owner = request.user.has_perm("applications.own_application", application)
+    # 申请回避 is compared only for those who may read it (as on the detail page).
+    avoid = is_owner or request.user.has_perm("applications.view_internal", application)
     versions = {v.number: v for v in application.versions.select_related("submitted_by").order_by("number")}
     choices = [(str(n), _("第%(n)d版（%(receipt)s）") % {"n": n, "receipt": v.receipt}) for n, v in versions.items()]
     working = services.application_snapshot(application) if is_owner else None
@@ -295,7 +309,7 @@ def compare(request, pk: int):
     # By default: the lead's unsubmitted changes against the latest version if there are any,
     # else the last two versions.
     if versions and working is not None and compare_snapshots(versions[max(versions)].data, working,
-                                                              changed_only=True):
+                                                              changed_only=True, avoid=True):
         default_a, default_b = str(max(versions)), "draft"
     else:
         numbered = [value for value, _label in choices if value != "draft"]
@@ -318,7 +332,7 @@ def compare(request, pk: int):
         return versions[int(value)].data if value else {}
 
     changed_only = request.GET.get("changed") == "1"
-    rows = compare_snapshots(data_for(side["a"]), data_for(side["b"]), changed_only=changed_only) \
+    rows = compare_snapshots(data_for(side["a"]), data_for(side["b"]), changed_only=changed_only, avoid=avoid) \
         if side["a"] and side["b"] else []
     return render(request, "applications/compare.html", {
         "application": application, "choices": choices, "a": side["a"], "b": side["b"], "rows": rows,

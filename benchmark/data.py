@@ -484,7 +484,8 @@ class Loader:
         routes = {r.region_id: r.recommender_id for r in RecommenderRoute.objects.all()}
         apps = list(Application.objects.filter(pk__in=[a.pk for a in apps])
                     .select_related("bang__bang_list", "lead__region__parent__parent")
-                    .prefetch_related("milestones", "budget_lines", "commitments__indicator", "attachments__item"))
+                    .prefetch_related("milestones", "budget_lines", "commitments__indicator", "attachments__item",
+                                      "avoided_experts"))
         versions, logs = [], []
         for a in apps:
             a.number = f"JB{timezone.localtime(at):%Y}{a.pk:06d}"
@@ -537,6 +538,8 @@ def snapshot(a: Application) -> dict:
             for x in sorted((x for x in a.attachments.all() if not x.superseded),
                             key=lambda x: (x.item.order, -x.uploaded_at.timestamp()))
         ],
+        "avoid": [{"name": x.name, "unit": x.unit, "reason": x.reason}
+                  for x in sorted(a.avoided_experts.all(), key=lambda x: (x.order, x.pk))],
     }
 
 
