@@ -231,7 +231,8 @@ def scoring_close(*, plan: ReviewPlan, by: User) -> ReviewPlan:
 
 
 def _respond_by(plan: ReviewPlan, now: datetime.datetime) -> datetime.datetime:
-    return min(now + datetime.timedelta(hours=plan.response_hours), plan.deadline)
+    # Whole seconds, as every deadline here: the answer at hh:mm:ss.999 of the last second counts.
+    return min(now + datetime.timedelta(hours=plan.response_hours), plan.deadline).replace(microsecond=0)
 
 
 def _invite(assignment: Assignment) -> None:
@@ -538,12 +539,6 @@ def score_reopen(*, score: Score, by: User, reason: str) -> Score:
 
 # --- reminders (beat) ------------------------------------------------------------------------
 
-REMINDERS = (
-    ("reminded_3d_at", datetime.timedelta(days=3), "3d"),
-    ("reminded_1d_at", datetime.timedelta(days=1), "1d"),
-)
-
-
 def score_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Remind experts with scores outstanding 3 days and 1 day before the deadline, and once when
     overdue. Each reminder is claimed on the seat by a conditional update before it is sent, and the
@@ -556,15 +551,23 @@ def score_reminders_send(*, now: datetime.datetime | None = None) -> int:
         owing = [s for s in seats if _owes(s)]
         for seat in owing:
             if now <= plan.deadline:
-                for field, before, key in REMINDERS:
-                    if plan.deadline - now <= before and getattr(seat, field) is None:
-                        if Assignment.objects.filter(pk=seat.pk, **{f"{field}__isnull": True}).update(**{field: now}):
-                            sent += len(notification_send(
-                                recipients=[seat.expert], event_key=f"review:seat:{seat.pk}:remind:{key}",
-                                title=_("请于%(when)s前完成技术榜“%(title)s”的评审") % {
-                                    "when": _when(plan.deadline), "title": seat.bang.title},
-                                url=reverse("reviews:assignment", args=[seat.pk])))
-                        break  # one reminder per run: the 1-day one supersedes a missed 3-day one next run
+                # The tightest window that applies: inside the last day only the 1-day reminder goes
+                # (and stands for a 3-day one never sent), so two never arrive together.
+                left = plan.deadline - now
+                if left <= datetime.timedelta(days=1):
+                    key, claim = "1d", Assignment.objects.filter(pk=seat.pk, reminded_1d_at__isnull=True)
+                    changes = {"reminded_1d_at": now, "reminded_3d_at": seat.reminded_3d_at or now}
+                elif left <= datetime.timedelta(days=3):
+                    key, claim = "3d", Assignment.objects.filter(pk=seat.pk, reminded_3d_at__isnull=True)
+                    changes = {"reminded_3d_at": now}
+                else:
+                    continue
+                if claim.update(**changes):
+                    sent += len(notification_send(
+                        recipients=[seat.expert], event_key=f"review:seat:{seat.pk}:remind:{key}",
+                        title=_("请于%(when)s前完成技术榜“%(title)s”的评审") % {
+                            "when": _when(plan.deadline), "title": seat.bang.title},
+                        url=reverse("reviews:assignment", args=[seat.pk])))
             elif seat.reminded_overdue_at is None:
                 if Assignment.objects.filter(pk=seat.pk, reminded_overdue_at__isnull=True).update(reminded_overdue_at=now):
                     sent += len(notification_send(

@@ -11,7 +11,7 @@ from bangs.enums import BangListState
 from core.exceptions import DomainError
 from reviews import services
 from reviews.draw import TooFewCandidates
-from reviews.enums import AssignmentState, ScoreState
+from reviews.enums import ScoreState
 from reviews.models import Assignment, PanelDraw, Score
 
 from .helpers import make_pool, open_review, scenario
@@ -98,3 +98,36 @@ def test_replay_draw_command_exit_codes(organiser_staff):
     with pytest.raises(SystemExit) as exit_:
         call_command("replay_draw", str(record.pk))
     assert exit_.value.code == 1
+
+
+def test_reminders_go_once_each_and_the_tightest_only(organiser_staff):
+    from notifications.models import Notification
+
+    bang_list, bang, apps = scenario(organiser_staff, applications=1)
+    make_pool(3)
+    plan = open_review(bang_list, organiser_staff)
+    record = services.panel_draw(bang=bang, by=organiser_staff)
+    seat = Assignment.objects.filter(draw=record).first()
+    services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
+    deadline = plan.deadline
+    assert services.score_reminders_send(now=deadline - datetime.timedelta(days=5)) == 0
+    assert services.score_reminders_send(now=deadline - datetime.timedelta(days=2)) == 1
+    assert services.score_reminders_send(now=deadline - datetime.timedelta(days=2)) == 0
+    assert services.score_reminders_send(now=deadline - datetime.timedelta(hours=5)) == 1
+    assert services.score_reminders_send(now=deadline - datetime.timedelta(hours=1)) == 0
+    assert services.score_reminders_send(now=deadline + datetime.timedelta(hours=1)) == 1
+    assert services.score_reminders_send(now=deadline + datetime.timedelta(hours=2)) == 0
+    keys = sorted(Notification.objects.filter(recipient=seat.expert, event_key__contains="remind")
+                  .values_list("event_key", flat=True))
+    assert [k.rsplit(":", 1)[1] for k in keys] == ["1d", "3d", "overdue"]
+
+
+def test_only_the_last_day_reminder_when_first_run_is_late(organiser_staff):
+    bang_list, bang, apps = scenario(organiser_staff, applications=1)
+    make_pool(3)
+    plan = open_review(bang_list, organiser_staff)
+    record = services.panel_draw(bang=bang, by=organiser_staff)
+    seat = Assignment.objects.filter(draw=record).first()
+    services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
+    assert services.score_reminders_send(now=plan.deadline - datetime.timedelta(hours=5)) == 1
+    assert services.score_reminders_send(now=plan.deadline - datetime.timedelta(hours=4)) == 0
