@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.enums import OrganisationKind
 from accounts.models import Organisation, Region, User
@@ -89,7 +90,7 @@ def read_rows(upload) -> list[tuple[int, dict]]:
     upload.seek(0)
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError) as error:
         raise DomainError(_("无法读取该文件，请使用下载的模板（.xlsx）填写后上传。")) from error
     try:
         ws = wb.worksheets[0] if wb.worksheets else None

@@ -358,9 +358,32 @@ def test_import_grants_the_role_to_an_existing_account_without_a_profile(client_
 def test_import_refuses_a_file_that_is_no_xlsx(client_for, staff, upload, message):
     response = client_for(staff).post(reverse("reviews:pool_import"), {"file": upload})
     assert response.status_code == 200
-    assert "import-report" not in response.content.decode()
+    assert "import-line" not in response.content.decode()
     assert message in response.content.decode()
     assert not ExpertProfile.objects.exists()
+
+
+def zipped(files: dict) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("content, message", [
+    (zipped({"hello.txt": "not a workbook"}), "文件内容不是允许的格式"),
+    # Looks like a workbook to a sniffer, but openpyxl cannot open it.
+    (zipped({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "broken", "docProps/app.xml": "x"}), ""),
+])
+def test_import_refuses_a_zip_that_is_no_workbook(client_for, staff, content, message):
+    response = client_for(staff).post(reverse("reviews:pool_import"),
+                                      {"file": SimpleUploadedFile("experts.xlsx", content)})
+    html = response.content.decode()
+    assert response.status_code == 200 and "import-line" not in html
+    assert message in html and ("文件内容不是允许的格式" in html or "无法读取该文件" in html)
 
 
 def test_import_refuses_a_sheet_with_other_headers(client_for, staff):
