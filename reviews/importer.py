@@ -25,7 +25,7 @@ from core.services import activity_record
 from demands.models import TechField
 
 from .models import ExpertProfile
-from .pool import _apply, _grant_expert, _new_username, _profile_new
+from .pool import _apply, _grant_expert, _new_username, _profile_new, _require_manager
 
 MAX_ROWS = 2000
 HEADERS = [
@@ -203,8 +203,7 @@ def pool_import(*, rows: list[tuple[int, dict]], by: User) -> list[RowResult]:
 
     Side effects: creates accounts (expert role, no password: an administrator sends the link),
     placeholder units for unregistered credit codes, profiles; each logged."""
-    if not by.has_perm("reviews.manage_pool"):
-        raise DomainError(_("只有管理人员可以维护专家库。"))
+    _require_manager(by)
     fields_by_name = {f.name: f for f in TechField.objects.all()}
     seen: dict[str, int] = {}
     results = []

@@ -114,6 +114,11 @@ def _apply(profile: ExpertProfile, data: dict) -> list[str]:
     return notes
 
 
+def _require_manager(by: User) -> None:
+    if not by.has_perm("reviews.manage_pool"):
+        raise DomainError(_("只有管理人员可以维护专家库。"))
+
+
 def _grant_expert(user: User) -> None:
     RoleGrant.objects.get_or_create(user=user, role=Role.EXPERT)
     user.__dict__.pop("role_codes", None)
@@ -138,8 +143,7 @@ def expert_create(*, account: dict, data: dict, by: User) -> tuple[ExpertProfile
     manage accounts (平台管理员), else the second value says that it did not (an administrator sends
     it from the account's page). Logged on the account and the profile.
     """
-    if not by.has_perm("reviews.manage_pool"):
-        raise DomainError(_("只有管理人员可以维护专家库。"))
+    _require_manager(by)
     mobile = account["mobile"]
     if User.objects.filter(mobile=mobile).exists():
         raise ValidationError({"mobile": _("该手机号已有账号，请通过导入匹配或在用户管理中授予专家角色。")})
@@ -165,6 +169,7 @@ def expert_create(*, account: dict, data: dict, by: User) -> tuple[ExpertProfile
 def expert_update(*, profile: ExpertProfile, data: dict, by: User, account: dict | None = None) -> ExpertProfile:
     """Staff edit a profile (and the name of its account, if `account` has full_name).
     Every change is logged on the profile with its old and new value; nothing changed, nothing logged."""
+    _require_manager(by)
     with transaction.atomic():
         # Locked: two staff saving at once must not interleave the M2M and the columns.
         profile = ExpertProfile.objects.select_for_update().get(pk=profile.pk)
@@ -181,6 +186,7 @@ def expert_update(*, profile: ExpertProfile, data: dict, by: User, account: dict
 def expert_set_active(*, profile: ExpertProfile, active: bool, by: User, reason: str = "") -> ExpertProfile:
     """Take an expert out of the pool (停用, with a reason) or put them back (启用).
     A repeated click changes nothing and logs nothing."""
+    _require_manager(by)
     reason = (reason or "").strip()
     if not active and not reason:
         raise DomainError(_("停用专家须填写原因。"))

@@ -500,3 +500,30 @@ def test_an_expert_cannot_reach_another_profile_through_the_pool(client_for, exp
                        {"account-full_name": "x", **profile_post(other.unit, [energy]), "title": "伪造"}).status_code == 403
     other.refresh_from_db()
     assert other.title == "教授"
+
+
+def test_a_forged_profile_field_on_a_declaration_lands_on_the_experts_own_profile(client_for, expert):
+    mine = make_profile()
+    ExpertProfile.objects.filter(pk=mine.pk).update(user=expert)
+    other = make_profile()
+    client_for(expert).post(reverse("reviews:my_profile"), {
+        "action": "conflict", "credit_code": credit_code(3), "unit_name": "某单位", "reason": "合作",
+        "profile": other.pk, "profile_id": other.pk})
+    assert list(ExpertConflict.objects.values_list("profile_id", flat=True)) == [mine.pk]
+
+
+def test_an_unknown_action_is_answered_with_a_message(client_for, expert):
+    response = client_for(expert).post(reverse("reviews:my_profile"), {"action": "drop"})
+    assert response.status_code == 200 and "无法识别的操作" in response.content.decode()
+
+
+def test_pool_services_refuse_someone_who_does_not_manage_the_pool(expert):
+    from core.exceptions import DomainError
+
+    profile = make_profile()
+    with pytest.raises(DomainError):
+        pool.expert_set_active(profile=profile, active=False, reason="x", by=expert)
+    with pytest.raises(DomainError):
+        pool.expert_update(profile=profile, data={"title": "伪造"}, by=expert)
+    profile.refresh_from_db()
+    assert profile.is_active and profile.title == "教授"
