@@ -111,3 +111,13 @@ def test_declared_conflict_on_invitation_is_replaced_from_reserve(client, organi
     assert seat.state == AssignmentState.CONFLICT
     replacement = Assignment.objects.get(replaces=seat)
     assert replacement.expert_id == record.reserve[0]
+
+
+def test_the_workbench_shows_the_expert_an_invitation_to_answer(client, organiser_staff, review):
+    bang_list, bang, apps, plan = review
+    record = services.panel_draw(bang=bang, by=organiser_staff)
+    seat = Assignment.objects.filter(draw=record).select_related("expert").first()
+    client.force_login(seat.expert)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "评审任务" in body and reverse("reviews:assignment", args=[seat.pk]) in body
+    assert "请确认，期限：" in body
