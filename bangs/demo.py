@@ -1,5 +1,5 @@
 """Demo lists written from the seeds (000: rare earth 2023, 002: 通辽 2024, 003: 鄂尔多斯), plus one
-targeted list. Issuing enterprises not named in the seeds are fictional. Idempotent by title."""
+targeted list and a second 鄂尔多斯 list open to everyone (the first goes into review in reviews/demo.py). Issuing enterprises not named in the seeds are fictional. Idempotent by title."""
 
 import datetime
 from decimal import Decimal
@@ -175,7 +175,7 @@ def load_demo_lists(*, users: dict, units: dict) -> int:
             contact("政策咨询", "科技厅战略规划处", "杨瑞", "0471-6328708"),
         ],
         bangs=[
-            dict(**_bang("能源资源", "高推力密度永磁同步直线电机研制", investment="800", indicators=[
+            dict(**_bang("能源资源", "高推力密度永磁同步直线电机研制", investment="800", teams=2, indicators=[
                 ("推力密度", "≥1.2", "N/cm²", "第三方台架测试"), ("推力波动", "<2", "%", "第三方台架测试")]),
                 issuers=[units["changan"]], demands=[motor] if motor else []),
             dict(**_bang("能源资源", "稀土环保颜料耐高温关键技术", investment="550", indicators=[
@@ -183,7 +183,8 @@ def load_demo_lists(*, users: dict, units: dict) -> int:
         ],
     )
 
-    # 3. 鄂尔多斯 (seed 003): six demands, 1157.9万 in total; open now, one racehorse bang.
+    # 3. 鄂尔多斯 (seed 003): six demands, 1157.9万 in total; one racehorse bang. Created open (the demo
+    # applications are filed on it), then put into expert review by reviews/demo.py.
     ordos_contact = ("王海", "鄂尔多斯市科学技术局", "0477-8581234")
     created += _make_list(
         title="鄂尔多斯市“揭榜挂帅”科技项目榜单",
@@ -216,7 +217,27 @@ def load_demo_lists(*, users: dict, units: dict) -> int:
         ],
     )
 
-    # 4. A targeted list (定向发榜): only 内蒙古大学 is invited.
+    # 4. A second 鄂尔多斯 list, open to everyone for 30 days from loading (the first is in review).
+    created += _make_list(
+        title="鄂尔多斯市2026年第二批“揭榜挂帅”科技项目榜单",
+        organiser=organisers["ordos"], by=users["staff_ordos"],
+        spec=dict(
+            title="鄂尔多斯市2026年第二批“揭榜挂帅”科技项目榜单",
+            preamble="鄂尔多斯市科技局发布2026年第二批“揭榜挂帅”科技项目榜单，面向全国征集揭榜团队。",
+            opens_at=timezone.now() - datetime.timedelta(days=2), deadline=days_ahead(30),
+            recommend_deadline=days_ahead(37), max_partners=4, notice_days=5,
+        ),
+        bangs=[
+            dict(**_bang("能源资源", "煤矸石制备高性能建筑材料关键技术", investment="300", contact=ordos_contact,
+                         indicators=[("煤矸石掺量", "≥60", "%", "配比记录及第三方检测")]),
+                 issuers=[orgs["power"]]),
+            dict(**_bang("生态环境", "库布其沙漠光伏治沙区植被恢复技术", investment="240", contact=ordos_contact,
+                         indicators=[("示范区植被盖度", "≥35", "%", "样方调查")]),
+                 issuers=[orgs["yellow_river"]]),
+        ],
+    )
+
+    # 5. A targeted list (定向发榜): only 内蒙古大学 is invited.
     created += _make_list(
         title="2026年稀土新材料领域“揭榜挂帅”定向发榜技术榜单",
         organiser=organisers["rare_earth"], by=users["staff_rare"], invited=[units["imu"]],

@@ -65,10 +65,16 @@ def test_debug_off_starts_with_a_secret_key():
 
 @pytest.mark.django_db
 def test_demo_data_is_idempotent():
+    from applications.models import Application
+    from reviews.models import Assignment, Award, ExpertConflict, ExpertProfile, PanelDraw, ReviewPlan, Score
+
+    review_models = (ExpertProfile, ExpertConflict, ReviewPlan, PanelDraw, Assignment, Score, Award, Application)
     call_command("load_demo", stdout=open(os.devnull, "w"))
-    counts = (Organisation.objects.count(), User.objects.count(), Demand.objects.count())
+    counts = (Organisation.objects.count(), User.objects.count(), Demand.objects.count(),
+              *(m.objects.count() for m in review_models))
     call_command("load_demo", stdout=open(os.devnull, "w"))
-    assert (Organisation.objects.count(), User.objects.count(), Demand.objects.count()) == counts
+    assert (Organisation.objects.count(), User.objects.count(), Demand.objects.count(),
+            *(m.objects.count() for m in review_models)) == counts
     # The motor demand was accepted, then condensed into a bang of the 2023 rare-earth list.
     assert Demand.objects.filter(name="高推力密度永磁同步直线电机研制", state="listed").exists()
     from bangs.models import BangList
@@ -79,6 +85,36 @@ def test_demo_data_is_idempotent():
     assert ordos.bangs.count() == 6 and sum(b.total_investment for b in ordos.bangs.all()) == Decimal("1157.9")
     assert BangList.objects.get(title__contains="定向").is_targeted
     assert Demand.objects.filter(name="骨肽乳酸菌口服液开发及产业化", state="submitted").exists()
+    _check_demo_review()
+
+
+def _check_demo_review():
+    """The expert review in the demo: a pool, the 鄂尔多斯 list in review, awards on the rare-earth list."""
+    from bangs.models import BangList
+    from reviews.models import BangDecision, ExpertConflict, ExpertProfile, PanelDraw, Score
+
+    profiles = ExpertProfile.objects.select_related("unit__region")
+    assert profiles.count() >= 15 and ExpertConflict.objects.exists()
+    assert {p.in_region for p in profiles} == {True, False}
+    ordos = BangList.objects.get(title="鄂尔多斯市“揭榜挂帅”科技项目榜单")
+    assert ordos.state == "reviewing" and not ordos.is_open()
+    assert PanelDraw.objects.filter(bang__bang_list=ordos).count() == 2
+    assert Score.objects.filter(assignment__bang__bang_list=ordos, state="submitted").exists()
+    # 高专家 has an invitation waiting in 评审任务.
+    assert ordos.review_plan.draws.filter(assignments__expert__username="expert",
+                                          assignments__state="invited").exists()
+    # Applicants still have a list open to everyone.
+    assert any(bl.is_open() for bl in BangList.objects.filter(is_targeted=False))
+    rare = BangList.objects.get(title="内蒙古自治区稀土科技创新重大示范工程“揭榜挂帅”项目技术榜单")
+    assert rare.review_plan.closed_at is not None
+    decisions = BangDecision.objects.filter(bang__bang_list=rare, state="proposed", outcome="awarded")
+    assert sorted(d.awards.count() for d in decisions) == [1, 2]
+    racehorse = next(d for d in decisions if d.awards.count() == 2)
+    assert len({a.route_label for a in racehorse.awards.all()}) == 2
+    with pytest.raises(SystemExit) as exited:
+        call_command("replay_draw", "--all", stdout=open(os.devnull, "w"))
+        raise SystemExit(0)
+    assert exited.value.code == 0
 
 
 @pytest.mark.django_db
