@@ -40,8 +40,9 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="checksum")
 
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?)$")
+# ASCII digits only: \d alone would take full-width and other scripts' digits ("１３８…").
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?)$", re.ASCII)
 
 
 def validate_mobile(value: str) -> None:

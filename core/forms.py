@@ -20,12 +20,31 @@ class PortalFormMixin:
         for field in self.fields.values():
             if not isinstance(field, UploadField):
                 field.error_messages["required"] = REQUIRED_MESSAGE
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelMultipleChoiceField) and field.to_field_name is None:
+                _refuse_impossible_ids(field)
+            elif isinstance(field, forms.ModelChoiceField):
                 if field.empty_label is not None:
                     field.empty_label = CHOOSE_PROMPT
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
                 field.choices = [(value, CHOOSE_PROMPT if value == "" and label == _DASH else label)
                                  for value, label in field.choices]
+
+
+def _refuse_impossible_ids(field: forms.ModelMultipleChoiceField) -> None:
+    """A posted id that cannot be a primary key ("99999999999999999999", "-1") is an invalid choice,
+    as any other unknown id is. Django would hand it to the database, which on SQLite overflows (500)."""
+    from .params import parse_int
+
+    check_values = field._check_values
+
+    def checked(value):
+        for pk in value:
+            if parse_int(str(pk)) is None:
+                raise forms.ValidationError(field.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return check_values(value)
+
+    field._check_values = checked
 
 
 def mark_required_on_submit(form, names) -> None:

@@ -8,7 +8,6 @@ Deadlines are moved into the past by setting the timestamps directly, as bangs/d
 import datetime
 import hashlib
 from decimal import Decimal
-from unittest import mock
 
 from django.utils import timezone
 
@@ -146,8 +145,7 @@ def _draw(bang: Bang, by: User, *, want: User | None = None) -> PanelDraw:
         if want is None or want.pk in draw(seed, pool, size=plan.panel_size,
                                            out_of_region_share=plan.out_of_region_share).panel:
             break
-    with mock.patch.object(services, "new_seed", lambda: seed):
-        return services.panel_draw(bang=bang, by=by)
+    return services.panel_draw(bang=bang, by=by, seed=seed)
 
 
 def _score(seat: Assignment, application: Application, *, submit: bool = True):

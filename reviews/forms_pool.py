@@ -49,7 +49,7 @@ class ExpertAccountForm(PortalFormMixin, forms.Form):
 
     full_name = forms.CharField(label=_("姓名"), max_length=64)
     mobile = forms.CharField(label=_("手机"), max_length=11, validators=[validate_mobile])
-    email = forms.EmailField(label=_("电子邮箱"), help_text=_("用于接收设置密码的链接。"))
+    email = forms.EmailField(label=_("电子邮箱"), max_length=254, help_text=_("用于接收设置密码的链接。"))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

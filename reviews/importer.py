@@ -28,6 +28,10 @@ from .models import ExpertProfile
 from .pool import _apply, _grant_expert, _new_username, _profile_new, _require_manager
 
 MAX_ROWS = 2000
+# The template's headers in Chinese; a sheet is accepted with these or with their translation in the
+# page's language (a template downloaded in one language and uploaded in the other still imports).
+HEADER_SOURCES = ["姓名", "手机", "电子邮箱", "工作单位", "统一社会信用代码", "单位所在地区代码", "职称", "技术领域",
+                  "研究专长"]
 HEADERS = [
     gettext_lazy("姓名"), gettext_lazy("手机"), gettext_lazy("电子邮箱"), gettext_lazy("工作单位"),
     gettext_lazy("统一社会信用代码"), gettext_lazy("单位所在地区代码"), gettext_lazy("职称"),
@@ -99,7 +103,7 @@ def read_rows(upload) -> list[tuple[int, dict]]:
         rows = ws.iter_rows(values_only=True)
         header = [_text(v) for v in next(rows, ())]
         expected = [str(h) for h in HEADERS]
-        if header[:len(expected)] != expected:
+        if header[:len(expected)] not in (expected, HEADER_SOURCES):
             raise DomainError(_("表头与模板不一致，应为：%(headers)s。") % {"headers": "、".join(expected)})
         found = []
         for number, values in enumerate(rows, start=2):

@@ -188,8 +188,8 @@ def expert_set_active(*, profile: ExpertProfile, active: bool, by: User, reason:
     A repeated click changes nothing and logs nothing."""
     _require_manager(by)
     reason = (reason or "").strip()
-    if not active and not reason:
-        raise DomainError(_("停用专家须填写原因。"))
+    if not reason:
+        raise DomainError(_("停用专家须填写原因。") if not active else _("重新启用专家须填写原因。"))
     with transaction.atomic():
         # Locked so that a draw reading the pool and this change do not cross.
         profile = ExpertProfile.objects.select_for_update().get(pk=profile.pk)

@@ -50,6 +50,7 @@ from .models import (
 )
 
 LIST_LABELS = dict(BangListState.choices)
+MAX_REVIEW_SPAN = datetime.timedelta(days=366)
 ASSIGNMENT_LABELS = dict(AssignmentState.choices)
 
 
@@ -125,8 +126,8 @@ def review_open(*, bang_list: BangList, by: User, plan: dict, criteria: list[dic
     rows = validate_rubric(criteria)
     now = timezone.now()
     deadline = plan.get("deadline")
-    if deadline is None or deadline <= now:
-        raise ValidationError({"deadline": _("评审截止时间须晚于现在。")})
+    if deadline is None or deadline <= now or deadline > now + MAX_REVIEW_SPAN:
+        raise ValidationError({"deadline": _("评审截止时间须晚于现在，且在一年以内。")})
     if int(plan.get("panel_size") or 0) < MIN_PANEL_SIZE:
         raise ValidationError({"panel_size": _("评审组至少%(n)d人。") % {"n": MIN_PANEL_SIZE}})
     review_plan = ReviewPlan(bang_list=bang_list, opened_by=by, opened_at=now, **plan)
@@ -174,8 +175,8 @@ def plan_deadline_change(*, plan: ReviewPlan, deadline: datetime.datetime, reaso
     reason = _required_text(reason, "reason", _("请填写调整理由。"))
     if plan.closed_at is not None:
         raise DomainError(_("评分已结束，不能再调整截止时间。"))
-    if deadline is None or deadline <= timezone.now():
-        raise ValidationError({"deadline": _("新的评审截止时间须晚于现在。")})
+    if deadline is None or deadline <= timezone.now() or deadline > timezone.now() + MAX_REVIEW_SPAN:
+        raise ValidationError({"deadline": _("新的评审截止时间须晚于现在，且在一年以内。")})
     old = plan.deadline
     plan.deadline = deadline
     plan.save(update_fields=["deadline"])
@@ -252,9 +253,10 @@ def draw_fields(bang: Bang, extra_field_ids) -> list[TechField]:
 
 
 @transaction.atomic
-def panel_draw(*, bang: Bang, by: User, extra_field_ids=(), widen_reason: str = "") -> PanelDraw:
+def panel_draw(*, bang: Bang, by: User, extra_field_ids=(), widen_reason: str = "", seed: str | None = None) -> PanelDraw:
     """Draw the bang's panel (see reviews/draw.py) and invite it. With too few candidates nothing is
-    stored and TooFewCandidates says why."""
+    stored and TooFewCandidates says why. `seed` is for the demo data alone (the same panels on every
+    load); no page passes one, so every real draw's seed comes from `secrets`."""
     bang = Bang.objects.select_for_update(of=("self",)).select_related("bang_list", "field").get(pk=bang.pk)
     _require(by, "reviews.manage_review", bang.bang_list)
     plan = ReviewPlan.objects.get(bang_list=bang.bang_list)
@@ -273,7 +275,7 @@ def panel_draw(*, bang: Bang, by: User, extra_field_ids=(), widen_reason: str = 
         raise ValidationError({"widen_reason": _("扩大抽取领域须填写理由。")})
     fields = draw_fields(bang, extra)
     candidates, excluded = recusal.screen(bang, plan, [f.pk for f in fields])
-    seed = new_seed()
+    seed = seed or new_seed()
     result = draw(seed, [Candidate(c["id"], c["out_of_region"]) for c in candidates],
                   size=plan.panel_size, out_of_region_share=plan.out_of_region_share)
     record = PanelDraw.objects.create(
@@ -501,7 +503,8 @@ def score_save(*, assignment: Assignment, application: Application, by: User, va
         score.save()
         return score
     if errors := score_errors(criteria, clean_values, clean_comments, score.comment, recommendation):
-        score.save()  # the draft keeps what was typed
+        # Nothing is kept: the page shows what was typed, and the 提交 button saves the draft before
+        # the confirmation page, so only a forged or stale confirmation gets here.
         raise ValidationError(errors)
     score.total = weighted_total(criteria, clean_values)
     state_transition(obj=score, to=ScoreState.SUBMITTED, by=by, table=SCORE_TRANSITIONS, action=_("提交评分"),

@@ -1,3 +1,4 @@
+from django.urls import path
 
 from . import views_pool as views
 

@@ -203,7 +203,10 @@ def bang_panel(request, pk: int):
     plan = _plan(bang.bang_list)
     record = PanelDraw.objects.filter(bang=bang).first()
     form = DrawForm(request.POST if request.method == "POST" else None, bang=bang)
-    if request.method == "POST" and record is None:
+    if request.method == "POST" and record is not None:
+        messages.error(request, _("该技术榜已抽取评审组，不能重复抽取；缺员从候补中依序递补。"))
+        return redirect("reviews:panel", pk=pk)
+    if request.method == "POST":
         if form.is_valid():
             try:
                 services.panel_draw(bang=bang, by=request.user,
@@ -275,9 +278,16 @@ def ranking(request, pk: int):
                  .prefetch_related("scores").order_by("position"))
     for row in rows:
         row.cells = [row.expert_totals.get(s.expert_id) for s in seats]
+    names = {row.pk: row.lead_name for row in rows}
+    for seat in seats:
+        seat.submitted = [(score, names.get(score.application_id, "")) for score in seat.scores.all()
+                          if score.state == ScoreState.SUBMITTED]
     decision = live_decision(bang)
     closed = plan.scoring_closed()
     proposal = ProposalForm(request.POST if request.method == "POST" else None, rows=rows)
+    if request.method == "POST" and decision is not None:
+        messages.error(request, _("该技术榜已有拟定结果；如需改变，请先撤销。"))
+        return redirect("reviews:ranking", pk=pk)
     if request.method == "POST":
         if proposal.is_valid():
             try:
@@ -406,8 +416,10 @@ def decision_carry(request, pk: int):
 
 
 def _staff_score(request, pk: int) -> Score:
+    # Submitted scores only: a draft is the expert's own until submitted.
     score = get_object_or_404(Score.objects.select_related("assignment__bang__bang_list", "assignment__expert")
-                              .filter(assignment__bang__bang_list__in=bang_list_for_organiser(request.user)), pk=pk)
+                              .filter(assignment__bang__bang_list__in=bang_list_for_organiser(request.user),
+                                      state=ScoreState.SUBMITTED), pk=pk)
     if not request.user.has_perm("reviews.manage_review", score.assignment.bang.bang_list):
         raise PermissionDenied
     return score
@@ -432,8 +444,10 @@ def score_reopen(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请填写退回理由。"))
     else:
-        perform(request, lambda: services.score_reopen(score=score, by=request.user, reason=form.cleaned_data["reason"]),
-                success=_("评分已退回，专家已收到通知。"))
+        if perform(request, lambda: services.score_reopen(score=score, by=request.user,
+                                                          reason=form.cleaned_data["reason"]),
+                   success=_("评分已退回，专家已收到通知。")):
+            return redirect("reviews:ranking", pk=score.assignment.bang_id)
     return redirect("reviews:staff_score", pk=pk)
 
 
@@ -488,6 +502,10 @@ def assignment(request, pk: int):
     """An invitation (answer it: no conflict, conflict, decline) or an accepted panel's applications."""
     seat = _expert_seat(request, pk)
     plan = seat.bang.bang_list.review_plan
+    if request.method == "POST" and seat.state != AssignmentState.INVITED:
+        messages.error(request, _("该邀请已处理（%(state)s），不能再次答复。") % {"state": seat.get_state_display()})
+        return redirect("reviews:assignment", pk=pk) if seat.state == AssignmentState.ACCEPTED \
+            else redirect("reviews:dashboard")
     if seat.state == AssignmentState.INVITED:
         form = RespondForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
@@ -521,6 +539,7 @@ def assignment(request, pk: int):
     return render(request, "reviews/assignment.html", {
         "seat": seat, "plan": plan, "applications": applications, "now": timezone.now(),
         "others_visible": may_see_other_scores(request.user, seat, plan), "reason_form": ReasonForm(),
+        "may_leave": plan.accepts_scores() and not any(s.state == ScoreState.SUBMITTED for s in scores.values()),
     })
 
 
@@ -624,6 +643,13 @@ def panel_scores(request, pk: int):
         raise Http404
     rows = list(counted_scores(assignment__bang=seat.bang).exclude(assignment=seat)
                 .select_related("application").order_by("application_id", "pk"))
+    # The same labels as the panel's page: "申报1", "申报2" … in blind review, else the lead's name.
+    order = list(Application.objects.filter(bang=seat.bang, state=ApplicationState.UNDER_REVIEW)
+                 .order_by("pk").values_list("pk", flat=True))
+    for score in rows:
+        score.label = (_("申报%(n)d") % {"n": order.index(score.application_id) + 1}
+                       if plan.blind and score.application_id in order
+                       else score.application.submitted_summary.get("lead", {}).get("name", ""))
     return render(request, "reviews/panel_scores.html", {"seat": seat, "rows": rows, "plan": plan})
 
 

@@ -149,7 +149,8 @@ def pool_reactivate(request, pk: int):
     if (denied := _require(request, "reviews.manage_pool")) is not None:
         return denied
     profile = _profile_for_staff(request, pk)
-    perform(request, lambda: pool.expert_set_active(profile=profile, active=True, by=request.user),
+    perform(request, lambda: pool.expert_set_active(profile=profile, active=True, by=request.user,
+                                                    reason=request.POST.get("reason", "")),
             success=_("已重新启用该专家。"))
     return redirect("reviews:pool_detail", pk=profile.pk)
 

@@ -1,7 +1,10 @@
 """Every page of the review renders for the user it is for, and its forms do what they say."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.enums import Role
 from reviews import services
@@ -27,7 +30,8 @@ def test_staff_opens_review_through_the_form(client, organiser_staff):
     client.force_login(organiser_staff)
     page = client.get(reverse("reviews:open", args=[bang_list.pk]))
     assert page.status_code == 200 and "启动评审" in page.content.decode()
-    data = {"panel_size": "5", "deadline": "2099-01-01T23:59:59", "visibility": "never", "divergence_threshold": "20",
+    deadline = (timezone.localtime() + datetime.timedelta(days=20)).strftime("%Y-%m-%dT23:59:59")
+    data = {"panel_size": "5", "deadline": deadline, "visibility": "never", "divergence_threshold": "20",
             "response_hours": "48", "criteria-TOTAL_FORMS": "2", "criteria-INITIAL_FORMS": "0",
             "criteria-MIN_NUM_FORMS": "0", "criteria-MAX_NUM_FORMS": "12",
             "criteria-0-name": "可行性", "criteria-0-weight": "50", "criteria-0-max_score": "50",
@@ -121,3 +125,73 @@ def test_the_workbench_shows_the_expert_an_invitation_to_answer(client, organise
     body = client.get(reverse("dashboard")).content.decode()
     assert "评审任务" in body and reverse("reviews:assignment", args=[seat.pk]) in body
     assert "请确认，期限：" in body
+
+
+def test_an_unawarded_bang_carried_into_a_later_list_shows_where_it_came_from(client, organiser_staff):
+    from ..factories import make_bang_list
+
+    bang_list, bang, apps = scenario(organiser_staff, applications=0)
+    open_review(bang_list, organiser_staff)
+    client.force_login(organiser_staff)
+    page = client.post(reverse("reviews:unawarded", args=[bang.pk]), {"reason": "无申报"}, follow=True)
+    assert "已标记为未揭榜" in page.content.decode()
+    later = make_bang_list(by=organiser_staff, bangs=0, publish=False, title="下一批榜单")
+    decision = bang.review_decisions.get()
+    page = client.post(reverse("reviews:decision_carry", args=[decision.pk]), {"into": later.pk}, follow=True)
+    new = later.bangs.get()
+    assert new.carried_from_id == bang.pk and new.indicators.count() == bang.indicators.count()
+    body = client.get(reverse("bangs:bang_detail", args=[new.pk])).content.decode()
+    assert f"转自《{bang_list.title}》第{bang.number}榜（未揭榜）" in body
+
+
+def _accepted_seat(organiser_staff, bang):
+    record = services.panel_draw(bang=bang, by=organiser_staff)
+    seat = Assignment.objects.filter(draw=record).select_related("expert").first()
+    services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
+    seat.refresh_from_db()
+    return seat
+
+
+def test_a_submitted_score_reads_back_for_the_expert_and_staff(client, organiser_staff, review):
+    bang_list, bang, apps, plan = review
+    seat = _accepted_seat(organiser_staff, bang)
+    crit = list(plan.criteria.all())
+    draft = services.score_save(assignment=seat, application=apps[1], by=seat.expert, values={str(crit[0].pk): 30},
+                                comments={}, comment="", recommendation="")
+    score = services.score_save(assignment=seat, application=apps[0], by=seat.expert,
+                                values={str(crit[0].pk): 30, str(crit[1].pk): 45}, comments={}, comment="可行",
+                                recommendation="recommend", submit=True)
+    client.force_login(seat.expert)
+    page = client.get(reverse("reviews:score", args=[seat.pk, apps[0].pk]))
+    assert page.status_code == 200 and "评分已提交，不能修改" in page.content.decode()
+    assert "75.00" in page.content.decode()
+    page = client.post(reverse("reviews:assignment", args=[seat.pk]), {"answer": "decline"}, follow=True)
+    assert "该邀请已处理" in page.content.decode()
+    seat.refresh_from_db()
+    assert seat.state == AssignmentState.ACCEPTED
+    client.force_login(organiser_staff)
+    page = client.get(reverse("reviews:staff_score", args=[score.pk]))
+    assert page.status_code == 200 and "75.00" in page.content.decode()
+    assert client.get(reverse("reviews:staff_score", args=[draft.pk])).status_code == 404  # a draft is the expert's
+    page = client.post(reverse("reviews:reopen", args=[score.pk]), {"reason": "第二项打分与意见不符"}, follow=True)
+    assert "评分已退回" in page.content.decode()
+
+
+def test_an_impossible_id_among_the_fields_is_an_invalid_choice(client, organiser_staff, review):
+    bang_list, bang, apps, plan = review
+    client.force_login(organiser_staff)
+    page = client.post(reverse("reviews:panel", args=[bang.pk]),
+                       {"extra_fields": ["99999999999999999999"], "widen_reason": "不足"})
+    assert page.status_code == 200 and "不是" in page.content.decode()
+    assert not hasattr(bang, "panel_draw") or not type(bang).objects.get(pk=bang.pk).__dict__.get("panel_draw")
+
+
+def test_a_second_draw_is_refused_with_a_message(client, organiser_staff, review):
+    bang_list, bang, apps, plan = review
+    client.force_login(organiser_staff)
+    client.post(reverse("reviews:panel", args=[bang.pk]), {})
+    seed = bang.panel_draw.seed
+    page = client.post(reverse("reviews:panel", args=[bang.pk]), {}, follow=True)
+    assert "不能重复抽取" in page.content.decode()
+    bang.refresh_from_db()
+    assert bang.panel_draw.seed == seed

@@ -184,8 +184,12 @@ def test_deactivation_needs_a_reason_and_reactivation_restores(client_for, staff
     assert profile not in pool.pool_active_experts()
     detail = client.get(reverse("reviews:pool_detail", args=[profile.pk]))
     assert text(detail, "deactivated-reason") == "停用原因：身体原因暂停评审"
-    client.post(reverse("reviews:pool_reactivate", args=[profile.pk]))
-    client.post(reverse("reviews:pool_reactivate", args=[profile.pk]))  # a repeated click changes nothing
+    page = client.post(reverse("reviews:pool_reactivate", args=[profile.pk]), follow=True)
+    assert "重新启用专家须填写原因" in page.content.decode()
+    profile.refresh_from_db()
+    assert not profile.is_active
+    client.post(reverse("reviews:pool_reactivate", args=[profile.pk]), {"reason": "本人来函恢复评审"})
+    client.post(reverse("reviews:pool_reactivate", args=[profile.pk]), {"reason": "本人来函恢复评审"})  # a repeated click changes nothing
     profile.refresh_from_db()
     assert profile.is_active and profile.deactivated_reason == ""
     assert [e.action for e in activity_list_for(profile).order_by("pk")] == ["停用专家", "启用专家"]
@@ -527,3 +531,23 @@ def test_pool_services_refuse_someone_who_does_not_manage_the_pool(expert):
         pool.expert_update(profile=profile, data={"title": "伪造"}, by=expert)
     profile.refresh_from_db()
     assert profile.is_active and profile.title == "教授"
+
+
+def test_a_chinese_template_imports_when_the_page_is_in_english(rf):
+    """The headers are matched in the page's language or in Chinese, whichever the sheet has."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+    from openpyxl import Workbook
+
+    from reviews.importer import HEADER_SOURCES, read_rows
+
+    wb = Workbook()
+    wb.active.append(HEADER_SOURCES)
+    wb.active.append(["王五", "13900000001", "", "某大学", "", "", "教授", "能源资源", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    with translation.override("en"):
+        rows = read_rows(SimpleUploadedFile("experts.xlsx", out.getvalue()))
+    assert len(rows) == 1
