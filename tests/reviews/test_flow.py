@@ -11,7 +11,7 @@ from bangs.enums import BangListState
 from core.exceptions import DomainError
 from reviews import services
 from reviews.draw import TooFewCandidates
-from reviews.enums import AssignmentState, ScoreState
+from reviews.enums import ScoreState
 from reviews.models import Assignment, PanelDraw, Score
 
 from .helpers import make_pool, open_review, scenario
