@@ -117,3 +117,34 @@ def test_a_submitted_score_shows_its_total_to_its_expert_and_to_staff(client, pa
     client.force_login(organiser_staff)
     page = client.get(reverse("reviews:staff_score", args=[mine.pk]))
     assert page.status_code == 200 and "88.70" in page.content.decode()
+
+
+def test_the_avoid_list_is_never_shown_and_a_blind_plan_hides_the_applicant(client, organiser_staff):
+    from ..factories import UserFactory, make_bang_list
+    from .helpers import close_list
+    from .test_recusal import _avoiding_application
+
+    bang_list = make_bang_list(by=organiser_staff)
+    bang = bang_list.bangs.get()
+    application = _avoiding_application(bang, organiser_staff, [
+        {"name": "钱回避", "unit": "丁大学", "reason": "学术竞争ABC"}])
+    lead_name = application.lead.name
+    close_list(bang_list)
+    make_pool(3, prefix="评委")
+    plan = open_review(bang_list, organiser_staff, blind=True)
+    record = services.panel_draw(bang=bang, by=organiser_staff)
+    seat = Assignment.objects.filter(draw=record).select_related("expert").first()
+    services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
+    client.force_login(seat.expert)
+    for url in [reverse("reviews:assignment", args=[seat.pk]),
+                reverse("reviews:score", args=[seat.pk, application.pk])]:
+        body = client.get(url).content.decode()
+        _hidden(body, "钱回避", "学术竞争ABC", lead_name, application.lead.credit_code)
+    assert "牵头单位（匿名）" in client.get(reverse("reviews:score", args=[seat.pk, application.pk])).content.decode()
+    # The issuing enterprise, after scoring, sees the plans but not the avoid list
+    ReviewPlan.objects.filter(pk=plan.pk).update(closed_at=plan.opened_at)
+    boss = UserFactory(organisation=bang.issuers.get(), roles=["enterprise"])
+    client.force_login(boss)
+    page = client.get(reverse("reviews:enterprise_application", args=[bang.pk, application.pk]))
+    assert page.status_code == 200
+    _hidden(page.content.decode(), "钱回避", "学术竞争ABC")
