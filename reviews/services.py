@@ -328,11 +328,17 @@ def _replace(seat: Assignment, *, by: User | None, now: datetime.datetime) -> As
             return None
         expert = User.objects.select_related("expert_profile").get(pk=expert_id)
         profile = getattr(expert, "expert_profile", None)
-        if expert.is_active and profile is not None and profile.is_active:
+        inactive = not (expert.is_active and profile is not None and profile.is_active)
+        # The plan's load cap holds for replacements too: panels joined since the draw count.
+        at_cap = plan.load_cap is not None and Assignment.objects.filter(
+            draw__plan=plan, expert_id=expert_id, state__in=SERVING).count() >= plan.load_cap
+        if not inactive and not at_cap:
             break
         used.add(expert_id)
-        activity_record(target=record, by=by, action=_("跳过候补专家"),
-                        note=_("%(name)s 已停用，按候补顺序跳过。") % {"name": expert.display_name})
+        note = (_("%(name)s 已停用，按候补顺序跳过。") if inactive else
+                _("%(name)s 已参加本榜单%(n)d个评审组，达到上限，按候补顺序跳过。")) % {
+            "name": expert.display_name, "n": plan.load_cap}
+        activity_record(target=record, by=by, action=_("跳过候补专家"), note=note)
     new = Assignment.objects.create(draw=record, bang=seat.bang, expert=expert, position=record.order.index(expert_id),
                                     replaces=seat, invited_at=now, respond_by=_respond_by(plan, now))
     activity_record(target=record, by=by, action=_("候补递补"), note=_(
