@@ -184,3 +184,29 @@ def test_scoring_cannot_close_early_while_scores_are_pending(organiser_staff, dr
     services.scoring_close(plan=plan, by=organiser_staff)
     plan.refresh_from_db()
     assert plan.closed_at is not None
+
+
+def test_a_replacement_never_takes_an_expert_past_the_load_cap(organiser_staff):
+    from ..factories import make_bang_list
+    from .helpers import close_list, eligible_application
+
+    bang_list = make_bang_list(by=organiser_staff, bangs=2)
+    first, second = bang_list.bangs.order_by("number")
+    eligible_application(first, organiser_staff)
+    eligible_application(second, organiser_staff)
+    close_list(bang_list)
+    make_pool(4)
+    open_review(bang_list, organiser_staff, load_cap=1)
+    record = services.panel_draw(bang=first, by=organiser_staff)
+    (spare,) = record.reserve
+    make_pool(2, prefix="后来专家")
+    other = services.panel_draw(bang=second, by=organiser_staff)
+    assert spare in other.panel  # the spare now sits on as many panels as the cap allows
+    seat = Assignment.objects.filter(draw=record).select_related("expert").first()
+    services.invitation_respond(assignment=seat, by=seat.expert, answer="decline", reason="出差")
+    assert not Assignment.objects.filter(replaces=seat).exists()
+    assert Assignment.objects.filter(expert_id=spare, state__in=[AssignmentState.INVITED,
+                                                                 AssignmentState.ACCEPTED]).count() == 1
+    actions = list(activity_list_for(record).values_list("action", flat=True))
+    assert "跳过候补专家" in actions and "候补专家已用尽" in actions
+    assert activity_list_for(record).get(action="跳过候补专家").note.endswith("达到上限，按候补顺序跳过。")
