@@ -318,6 +318,11 @@ def _replace(seat: Assignment, *, by: User | None, now: datetime.datetime) -> As
     used = {s.expert_id for s in seats}
     candidates = [Candidate(c["id"], c["out_of_region"]) for c in record.candidates]
     plan = ReviewPlan.objects.get(pk=record.plan_id)
+    if plan.scoring_closed(now):
+        # An invitation now could not be answered (its deadline would be the review's, passed).
+        activity_record(target=record, by=by, action=_("评分已结束，不再递补"),
+                        note=_("技术榜 %(number)s 的评审组缺员一人。") % {"number": seat.bang.number})
+        return None
     while True:
         expert_id = next_from_reserve(draw_of(record), serving=serving, used=used, candidates=candidates,
                                       out_of_region_share=record.out_of_region_share, size=record.size)
