@@ -210,3 +210,17 @@ def test_a_replacement_never_takes_an_expert_past_the_load_cap(organiser_staff):
     actions = list(activity_list_for(record).values_list("action", flat=True))
     assert "跳过候补专家" in actions and "候补专家已用尽" in actions
     assert activity_list_for(record).get(action="跳过候补专家").note.endswith("达到上限，按候补顺序跳过。")
+
+
+def test_no_one_is_invited_from_the_reserve_once_scoring_is_over(drawn):
+    plan, bang, apps, record, seats = drawn
+    past = timezone.now() - datetime.timedelta(hours=1)
+    ReviewPlan.objects.filter(pk=plan.pk).update(deadline=past)
+    Assignment.objects.filter(draw=record).update(respond_by=past)  # as _respond_by caps it at the deadline
+    invitations = Notification.objects.filter(event_key__endswith=":invited").count()
+    assert services.invitations_expire() == 3
+    assert set(Assignment.objects.filter(draw=record).values_list("state", flat=True)) == {AssignmentState.EXPIRED}
+    assert Assignment.objects.filter(draw=record).count() == 3  # nobody drawn in after the review ended
+    assert Notification.objects.filter(event_key__endswith=":invited").count() == invitations
+    assert services.invitations_expire() == 0
+    assert activity_list_for(record).filter(action="评分已结束，不再递补").count() == 3
