@@ -159,3 +159,13 @@ def test_an_awarded_bang_cannot_be_carried_over(organiser_staff):
     with pytest.raises(DomainError, match="只有标记为未揭榜"):
         services.bang_carry_over(decision=decision, into=ours, by=organiser_staff)
     assert not ours.bangs.exists()
+
+
+def test_carry_over_only_into_a_draft_list(organiser_staff):
+    bang_list, bang, apps = closed_review(organiser_staff, applications=1)
+    decision = services.bang_unawarded(bang=bang, by=organiser_staff, reason="均未达到指标要求")
+    published = make_bang_list(by=organiser_staff, bangs=1, title="已发布榜单")
+    before = Bang.objects.count()
+    with pytest.raises(DomainError):
+        services.bang_carry_over(decision=decision, into=published, by=organiser_staff)
+    assert Bang.objects.count() == before
