@@ -321,6 +321,11 @@ def _replace(seat: Assignment, *, by: User | None, now: datetime.datetime) -> As
     used = {s.expert_id for s in seats}
     candidates = [Candidate(c["id"], c["out_of_region"]) for c in record.candidates]
     plan = ReviewPlan.objects.get(pk=record.plan_id)
+    if plan.scoring_closed(now):
+        # An invitation now could not be answered (its deadline would be the review's, passed).
+        activity_record(target=record, by=by, action=_("评分已结束，不再递补"),
+                        note=_("技术榜 %(number)s 的评审组缺员一人。") % {"number": seat.bang.number})
+        return None
     while True:
         expert_id = next_from_reserve(draw_of(record), serving=serving, used=used, candidates=candidates,
                                       out_of_region_share=record.out_of_region_share, size=record.size)
@@ -331,11 +336,17 @@ def _replace(seat: Assignment, *, by: User | None, now: datetime.datetime) -> As
             return None
         expert = User.objects.select_related("expert_profile").get(pk=expert_id)
         profile = getattr(expert, "expert_profile", None)
-        if expert.is_active and profile is not None and profile.is_active:
+        inactive = not (expert.is_active and profile is not None and profile.is_active)
+        # The plan's load cap holds for replacements too: panels joined since the draw count.
+        at_cap = plan.load_cap is not None and Assignment.objects.filter(
+            draw__plan=plan, expert_id=expert_id, state__in=SERVING).count() >= plan.load_cap
+        if not inactive and not at_cap:
             break
         used.add(expert_id)
-        activity_record(target=record, by=by, action=_("跳过候补专家"),
-                        note=_("%(name)s 已停用，按候补顺序跳过。") % {"name": expert.display_name})
+        note = (_("%(name)s 已停用，按候补顺序跳过。") if inactive else
+                _("%(name)s 已参加本榜单%(n)d个评审组，达到上限，按候补顺序跳过。")) % {
+            "name": expert.display_name, "n": plan.load_cap}
+        activity_record(target=record, by=by, action=_("跳过候补专家"), note=note)
     new = Assignment.objects.create(draw=record, bang=seat.bang, expert=expert, position=record.order.index(expert_id),
                                     replaces=seat, invited_at=now, respond_by=_respond_by(plan, now))
     activity_record(target=record, by=by, action=_("候补递补"), note=_(
