@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import BaseFormSet, formset_factory
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils.html import format_html
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # One wording wherever a value is missing: the forms' own check and the services' submission checks.
 REQUIRED_MESSAGE = _("此项为必填项。")
 CHOOSE_PROMPT = _("请选择")
+NUL_MESSAGE = _("内容中含有空字符（\\0），请删除后重新输入。")
 _DASH = BLANK_CHOICE_DASH[0][1]
 
 
@@ -20,6 +22,9 @@ class PortalFormMixin:
         for field in self.fields.values():
             if not isinstance(field, UploadField):
                 field.error_messages["required"] = REQUIRED_MESSAGE
+            for validator in field.validators:
+                if isinstance(validator, ProhibitNullCharactersValidator):
+                    validator.message = NUL_MESSAGE  # Django's own Chinese wording reads "empty string"
             if isinstance(field, forms.ModelMultipleChoiceField) and field.to_field_name is None:
                 _refuse_impossible_ids(field)
             elif isinstance(field, forms.ModelChoiceField):

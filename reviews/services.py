@@ -210,8 +210,13 @@ def scoring_close(*, plan: ReviewPlan, by: User) -> ReviewPlan:
     if plan.closed_at is not None:
         raise DomainError(_("评分已于%(when)s结束。") % {"when": _when(plan.closed_at)})
     now = timezone.now()
-    if not plan.scoring_closed(now) and (pending := _pending_scores(plan)):
-        raise DomainError(_("评审截止前，须所有专家完成评分才能提前结束；尚有%(n)d项未完成。") % {"n": pending})
+    if not plan.scoring_closed(now):
+        undrawn = (Bang.objects.filter(bang_list_id=plan.bang_list_id, applications__state=ApplicationState.UNDER_REVIEW,
+                                       panel_draw__isnull=True).distinct().count())
+        if undrawn:
+            raise DomainError(_("尚有%(n)d个技术榜未抽取评审组，评审截止前不能结束评分。") % {"n": undrawn})
+        if pending := _pending_scores(plan):
+            raise DomainError(_("评审截止前，须所有专家完成评分才能提前结束；尚有%(n)d项未完成。") % {"n": pending})
     plan.closed_at = now
     plan.save(update_fields=["closed_at"])
     activity_record(target=plan, by=by, action=_("结束评分"))

@@ -502,10 +502,9 @@ def assignment(request, pk: int):
     """An invitation (answer it: no conflict, conflict, decline) or an accepted panel's applications."""
     seat = _expert_seat(request, pk)
     plan = seat.bang.bang_list.review_plan
-    if request.method == "POST" and seat.state != AssignmentState.INVITED:
+    if request.method == "POST" and seat.state == AssignmentState.ACCEPTED:
         messages.error(request, _("该邀请已处理（%(state)s），不能再次答复。") % {"state": seat.get_state_display()})
-        return redirect("reviews:assignment", pk=pk) if seat.state == AssignmentState.ACCEPTED \
-            else redirect("reviews:dashboard")
+        return redirect("reviews:assignment", pk=pk)
     if seat.state == AssignmentState.INVITED:
         form = RespondForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():

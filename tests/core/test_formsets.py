@@ -104,3 +104,11 @@ def test_a_forged_checklist_row_count_saves_nothing(client, organiser_staff):
     assert len(set(re.findall(r'name="checklist-(\d+)-title"', page))) <= 30
     assert "最多填写 30 行。" in page
     assert ChecklistItem.objects.filter(bang_list=bang_list).count() == before
+
+
+def test_a_nul_character_is_named_as_such():
+    from core.forms import CalendarDayForm
+
+    form = CalendarDayForm({"date": "2027-01-01", "name": "元\x00旦", "is_workday": ""})
+    assert not form.is_valid()
+    assert "空字符" in str(form.errors["name"])

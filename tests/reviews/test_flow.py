@@ -131,3 +131,12 @@ def test_only_the_last_day_reminder_when_first_run_is_late(organiser_staff):
     services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
     assert services.score_reminders_send(now=plan.deadline - datetime.timedelta(hours=5)) == 1
     assert services.score_reminders_send(now=plan.deadline - datetime.timedelta(hours=4)) == 0
+
+
+def test_scoring_cannot_close_early_while_a_bang_has_no_panel(organiser_staff):
+    bang_list, bang, apps = scenario(organiser_staff, applications=1)
+    plan = open_review(bang_list, organiser_staff)
+    with pytest.raises(DomainError, match="未抽取评审组"):
+        services.scoring_close(plan=plan, by=organiser_staff)
+    plan.refresh_from_db()
+    assert plan.closed_at is None

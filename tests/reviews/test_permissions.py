@@ -117,9 +117,9 @@ def _urls(w):
         ("reviews:ranking_export", [bl], "get", None, staff_only(200)),
         ("reviews:opinion_pdf", [bang], "get", None, staff_only(200)),
         ("reviews:panel", [bang], "get", None, staff_only(200)),
-        ("reviews:panel", [bang], "post", {}, staff_only(200)),  # staff: drawn already, nothing happens
+        ("reviews:panel", [bang], "post", {}, staff_only(302)),  # staff: drawn already, refused with a message
         ("reviews:ranking", [bang], "get", None, staff_only(200)),
-        ("reviews:ranking", [bang], "post", {"applications": [str(app0)]}, staff_only(200)),
+        ("reviews:ranking", [bang], "post", {"applications": [str(app0)]}, staff_only(302)),  # decided: refused with a message
         ("reviews:unawarded", [bang], "post", {"reason": "伪造"}, staff_only(302)),
         ("reviews:replay", [w["record"].pk], "get", None, staff_only(200)),
         ("reviews:remove", [seat], "post", {"reason": "伪造"}, staff_only(302)),
@@ -131,7 +131,7 @@ def _urls(w):
         ("reviews:dashboard", [], "get", None, EXPERT_REFUSED + [200, 200] + NOT_EXPERT),
         ("reviews:assignment", [seat], "get", None, EXPERT_REFUSED + [200, 404] + NOT_EXPERT),
         ("reviews:assignment", [seat], "post", {"answer": "decline", "reason": "伪造"},
-         EXPERT_REFUSED + [200, 404] + NOT_EXPERT),  # already accepted: the post is not an answer
+         EXPERT_REFUSED + [302, 404] + NOT_EXPERT),  # already accepted: refused with a message
         ("reviews:conflict", [seat], "post", {"reason": "伪造"}, EXPERT_REFUSED + [302, 404] + NOT_EXPERT),
         ("reviews:panel_scores", [seat], "get", None, EXPERT_REFUSED + [404, 404] + NOT_EXPERT),
         ("reviews:score", [seat, app1], "get", None, EXPERT_REFUSED + [200, 404] + NOT_EXPERT),
@@ -270,6 +270,6 @@ def test_proposing_twice_through_the_page_keeps_one_proposal(client, organiser_s
     page = client.post(url, {"applications": [str(apps[0].pk)]}, follow=True)
     assert "已拟定揭榜团队" in page.content.decode()
     after_first = snapshot()
-    page = client.post(url, {"applications": [str(apps[0].pk)]})
+    page = client.post(url, {"applications": [str(apps[0].pk)]}, follow=True)
     assert page.status_code == 200 and "已有拟定结果" in page.content.decode()
     assert snapshot() == after_first and BangDecision.objects.count() == 1
