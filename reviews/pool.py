@@ -194,7 +194,7 @@ def expert_set_active(*, profile: ExpertProfile, active: bool, by: User, reason:
         # Locked so that a draw reading the pool and this change do not cross.
         profile = ExpertProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.is_active == active:
-            return profile
+            raise DomainError(_("该专家已在库。") if active else _("该专家已停用。"))
         profile.is_active = active
         profile.deactivated_reason = "" if active else reason
         profile.save(update_fields=["is_active", "deactivated_reason", "updated_at"])

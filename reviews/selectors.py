@@ -155,7 +155,8 @@ def enterprise_bangs(user):
     """Bangs the user's unit issued whose review has started (the page says which are open to it)."""
     if user.organisation_id is None:
         return Bang.objects.none()
-    return (Bang.objects.filter(issuers=user.organisation_id, bang_list__review_plan__isnull=False)
+    entered = Application.objects.filter(state__in=IN_REVIEW).values("bang_id")
+    return (Bang.objects.filter(issuers=user.organisation_id, bang_list__review_plan__isnull=False, pk__in=entered)
             .select_related("bang_list__review_plan").order_by("-bang_list__review_plan__opened_at", "number"))
 
 

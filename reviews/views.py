@@ -59,6 +59,15 @@ from .selectors import (
 )
 
 
+def _form_messages(request, form) -> None:
+    """A one-field form posted from a list row: its errors as messages, in the form's own words
+    (a missing reason, one too long, a NUL character)."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     for field, errors in error.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
@@ -121,6 +130,8 @@ def list_review(request, pk: int):
 def review_open(request, pk: int):
     bang_list = _staff_list(request, pk)
     if ReviewPlan.objects.filter(bang_list=bang_list).exists():
+        if request.method == "POST":
+            messages.error(request, _("该榜单的评审已经启动，不能重复启动。"))
         return redirect("reviews:list", pk=pk)
     refusal = services.review_open_refusal(bang_list)
     data = request.POST if request.method == "POST" else None
@@ -260,7 +271,7 @@ def assignment_remove(request, pk: int):
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写移出理由。"))
+        _form_messages(request, form)
     else:
         perform(request, lambda: services.assignment_remove(assignment=seat, by=request.user,
                                                             reason=form.cleaned_data["reason"]),
@@ -305,7 +316,8 @@ def ranking(request, pk: int):
                 messages.success(request, _("已拟定揭榜团队（待公示）。"))
                 return redirect("reviews:ranking", pk=pk)
         messages.error(request, _("未能拟定，请按提示修改。"))
-    carry_lists = BangList.objects.filter(organiser_id=bang.bang_list.organiser_id, state=BangListState.DRAFT)
+    carry_lists = BangList.objects.filter(organiser_id=bang.bang_list.organiser_id, state=BangListState.DRAFT) \
+        .exclude(bangs__carried_from=bang)
     return render(request, "reviews/ranking.html", {
         "bang": bang, "plan": plan, "rows": rows, "seats": seats, "decision": decision, "closed": closed,
         "proposal": proposal, "picked": request.POST.getlist("applications") if request.method == "POST" else [],
@@ -321,7 +333,7 @@ def bang_unawarded(request, pk: int):
     bang = _staff_bang(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写未揭榜的理由。"))
+        _form_messages(request, form)
     else:
         perform(request, lambda: services.bang_unawarded(bang=bang, by=request.user, reason=form.cleaned_data["reason"]),
                 success=_("已标记为未揭榜。"))
@@ -390,7 +402,7 @@ def decision_withdraw(request, pk: int):
     decision = _staff_decision(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写撤销理由。"))
+        _form_messages(request, form)
     else:
         perform(request, lambda: services.decision_withdraw(decision=decision, by=request.user,
                                                             reason=form.cleaned_data["reason"]),
@@ -405,7 +417,7 @@ def decision_carry(request, pk: int):
     lists = BangList.objects.filter(organiser_id=decision.bang.bang_list.organiser_id, state=BangListState.DRAFT)
     form = CarryForm(request.POST, lists=lists)
     if not form.is_valid():
-        messages.error(request, _("请选择要转入的草稿榜单。"))
+        _form_messages(request, form)
         return redirect("reviews:ranking", pk=decision.bang_id)
     new = perform(request, lambda: services.bang_carry_over(decision=decision, into=form.cleaned_data["into"],
                                                             by=request.user),
@@ -442,13 +454,14 @@ def score_reopen(request, pk: int):
     score = _staff_score(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写退回理由。"))
+        _form_messages(request, form)
     else:
         if perform(request, lambda: services.score_reopen(score=score, by=request.user,
                                                           reason=form.cleaned_data["reason"]),
                    success=_("评分已退回，专家已收到通知。")):
             return redirect("reviews:ranking", pk=score.assignment.bang_id)
-    return redirect("reviews:staff_score", pk=pk)
+    return redirect("reviews:staff_score", pk=pk) if score.state == ScoreState.SUBMITTED \
+        else redirect("reviews:ranking", pk=score.assignment.bang_id)
 
 
 def _score_rows(plan, score):
@@ -548,7 +561,7 @@ def assignment_conflict(request, pk: int):
     seat = _expert_seat(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请说明利益冲突的情况。"))
+        _form_messages(request, form)
         return redirect("reviews:assignment", pk=pk)
     if perform(request, lambda: services.assignment_conflict_later(assignment=seat, by=request.user,
                                                                   reason=form.cleaned_data["reason"]),
@@ -643,12 +656,11 @@ def panel_scores(request, pk: int):
     rows = list(counted_scores(assignment__bang=seat.bang).exclude(assignment=seat)
                 .select_related("application").order_by("application_id", "pk"))
     # The same labels as the panel's page: "申报1", "申报2" … in blind review, else the lead's name.
-    order = list(Application.objects.filter(bang=seat.bang, state=ApplicationState.UNDER_REVIEW)
+    order = list(Application.objects.filter(bang=seat.bang, state__in=IN_REVIEW)
                  .order_by("pk").values_list("pk", flat=True))
     for score in rows:
         score.label = (_("申报%(n)d") % {"n": order.index(score.application_id) + 1}
-                       if plan.blind and score.application_id in order
-                       else score.application.submitted_summary.get("lead", {}).get("name", ""))
+                       if plan.blind else score.application.submitted_summary.get("lead", {}).get("name", ""))
     return render(request, "reviews/panel_scores.html", {"seat": seat, "rows": rows, "plan": plan})
 
 

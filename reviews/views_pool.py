@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.enums import RegionLevel
@@ -28,8 +29,8 @@ from .forms_pool import (
 )
 from .models import ExpertProfile
 
-REGION_CHOICES = [("in", _("区内")), ("out", _("区外"))]
-ACTIVE_CHOICES = [("1", _("在库")), ("0", _("已停用"))]
+REGION_CHOICES = [("in", gettext_lazy("区内")), ("out", gettext_lazy("区外"))]
+ACTIVE_CHOICES = [("1", gettext_lazy("在库")), ("0", gettext_lazy("已停用"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -149,8 +150,13 @@ def pool_reactivate(request, pk: int):
     if (denied := _require(request, "reviews.manage_pool")) is not None:
         return denied
     profile = _profile_for_staff(request, pk)
+    form = DeactivateForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reason", []):
+            messages.error(request, _("重新启用原因：%(error)s") % {"error": error})
+        return redirect("reviews:pool_detail", pk=profile.pk)
     perform(request, lambda: pool.expert_set_active(profile=profile, active=True, by=request.user,
-                                                    reason=request.POST.get("reason", "")),
+                                                    reason=form.cleaned_data["reason"]),
             success=_("已重新启用该专家。"))
     return redirect("reviews:pool_detail", pk=profile.pk)
 

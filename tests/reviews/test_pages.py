@@ -195,3 +195,14 @@ def test_a_second_draw_is_refused_with_a_message(client, organiser_staff, review
     assert "不能重复抽取" in page.content.decode()
     bang.refresh_from_db()
     assert bang.panel_draw.seed == seed
+
+
+def test_a_row_form_says_what_is_wrong_with_the_reason(client, organiser_staff):
+    bang_list, bang, apps = scenario(organiser_staff, applications=0)
+    open_review(bang_list, organiser_staff)
+    client.force_login(organiser_staff)
+    page = client.post(reverse("reviews:unawarded", args=[bang.pk]), {"reason": "无\x00申报"}, follow=True)
+    assert "空字符" in page.content.decode()
+    page = client.post(reverse("reviews:unawarded", args=[bang.pk]), {"reason": "长" * 2001}, follow=True)
+    assert "2000" in page.content.decode()
+    assert not bang.review_decisions.exists()

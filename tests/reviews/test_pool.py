@@ -185,7 +185,9 @@ def test_deactivation_needs_a_reason_and_reactivation_restores(client_for, staff
     detail = client.get(reverse("reviews:pool_detail", args=[profile.pk]))
     assert text(detail, "deactivated-reason") == "停用原因：身体原因暂停评审"
     page = client.post(reverse("reviews:pool_reactivate", args=[profile.pk]), follow=True)
-    assert "重新启用专家须填写原因" in page.content.decode()
+    assert "重新启用原因：此项为必填项" in page.content.decode()
+    page = client.post(reverse("reviews:pool_reactivate", args=[profile.pk]), {"reason": "a\x00b"}, follow=True)
+    assert "空字符" in page.content.decode()
     profile.refresh_from_db()
     assert not profile.is_active
     client.post(reverse("reviews:pool_reactivate", args=[profile.pk]), {"reason": "本人来函恢复评审"})
