@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "bangs",
     "applications",
     "reviews",
+    "notices",
     "benchmark",  # make bench tooling only
 ]
 
