@@ -1,13 +1,10 @@
-from django.urls import path
-
-from . import views
+from django.urls import include, path
 
 app_name = "notices"
 
-# The pages are being built (issue 11): every name below is a page of its own.
 urlpatterns = [
-    path("", views.notice_index, name="index"),
-    path("<int:pk>/", views.notice_detail, name="detail"),
-    path("objections/<int:pk>/", views.objection, name="objection"),
-    path("responses/<int:pk>/", views.response, name="response"),
+    # The public side: /notices/, a notice's page, the feed, filing an objection, reading its status.
+    path("", include("notices.urls_public")),
+    # Organiser staff (publish, amend, handle objections) and the lead unit's written response.
+    path("", include("notices.urls_staff")),
 ]

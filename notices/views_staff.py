@@ -5,4 +5,4 @@ def _not_yet(*args, **kwargs):
     raise Http404
 
 
-notice_index = notice_detail = objection = response = _not_yet
+objection = response = _not_yet
