@@ -32,7 +32,16 @@ from reviews.models import BangDecision, ReviewPlan
 
 from . import services
 from .enums import NoticeBangState, ObjectionSource, ObjectionState
-from .forms_staff import AmendForm, AnswerForm, AskForm, DecideForm, NoteForm, PublishForm, RecordForm, RefuseForm
+from .forms_staff import (
+    AmendForm,
+    AnswerForm,
+    AskForm,
+    DecideForm,
+    NoteForm,
+    PublishForm,
+    RecordForm,
+    RefuseForm,
+)
 from .models import Notice, Objection, ObjectionFile, ResponseRequest
 from .selectors import (
     HANDLING,
