@@ -76,7 +76,9 @@ class BangList(models.Model):
     deadline = models.DateTimeField(_("申报截止时间"))
     recommend_deadline = models.DateTimeField(_("推荐截止时间"), null=True, blank=True)
     max_partners = models.PositiveSmallIntegerField(_("联合体成员单位上限"), default=5)
-    notice_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
+    notice_days = models.PositiveSmallIntegerField(_("公示期（天数）"), default=5, validators=[MinValueValidator(1)])
+    notice_in_calendar_days = models.BooleanField(
+        _("公示期按自然日计算"), default=False, help_text=_("默认按工作日（含调休）计算。"))
     correction_days = models.PositiveSmallIntegerField(
         _("退回补正期限（工作日）"), default=3, validators=[MinValueValidator(1)]
     )

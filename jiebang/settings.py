@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "bangs",
     "applications",
     "reviews",
+    "notices",
     "benchmark",  # make bench tooling only
 ]
 
@@ -267,6 +268,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "applications-deadline-summaries": {"task": "applications.send_deadline_summaries", "schedule": 900.0},
     "reviews-expire-invitations": {"task": "reviews.expire_invitations", "schedule": 300.0},
     "reviews-remind-scores": {"task": "reviews.remind_scores", "schedule": 3600.0},
+    "notices-confirm-due": {"task": "notices.confirm_due", "schedule": 600.0},
+    "notices-remind-handling": {"task": "notices.remind_handling", "schedule": 3600.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("bangs/", include("bangs.urls")),
     path("applications/", include("applications.urls")),
     path("reviews/", include("reviews.urls")),
+    path("notices/", include("notices.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

@@ -58,12 +58,22 @@ class DecisionOutcome(models.TextChoices):
 class DecisionState(models.TextChoices):
     PROPOSED = "proposed", _("拟定（待公示）")
     WITHDRAWN = "withdrawn", _("已撤销")
+    # Set by the public notice (notices/): noticed when published, then confirmed after a period with
+    # no pending or upheld objection, or revoked by an upheld one.
+    NOTICED = "noticed", _("公示中")
+    CONFIRMED = "confirmed", _("公示无异议，已确认")
+    REVOKED = "revoked", _("异议成立，已撤销")
 
 
 DECISION_TRANSITIONS: dict[str, set[str]] = {
-    DecisionState.PROPOSED: {DecisionState.WITHDRAWN},
+    DecisionState.PROPOSED: {DecisionState.WITHDRAWN, DecisionState.NOTICED},
+    DecisionState.NOTICED: {DecisionState.CONFIRMED, DecisionState.REVOKED},
     DecisionState.WITHDRAWN: set(),
+    DecisionState.CONFIRMED: set(),
+    DecisionState.REVOKED: set(),
 }
+# A decision that stands for its bang: at most one at a time.
+LIVE_DECISION_STATES = [DecisionState.PROPOSED, DecisionState.NOTICED, DecisionState.CONFIRMED]
 
 # The rubric a review plan starts with (shared/DOMAIN.md, "Expert review"): (name, weight, maximum).
 DEFAULT_RUBRIC = [

@@ -270,7 +270,7 @@ class BangDecision(models.Model):
         verbose_name_plural = _("揭榜定帅")
         ordering = ["bang", "-decided_at"]
         constraints = [
-            models.UniqueConstraint(fields=["bang"], condition=models.Q(state="proposed"),
+            models.UniqueConstraint(fields=["bang"], condition=models.Q(state__in=["proposed", "noticed", "confirmed"]),
                                     name="one_live_decision_per_bang"),
         ]
 
@@ -288,6 +288,8 @@ class Award(models.Model):
     score = models.DecimalField(_("评审得分"), max_digits=6, decimal_places=2)
     investment = models.DecimalField(_("研发总投入（万元）"), max_digits=14, decimal_places=2)
     subsidy = models.DecimalField(_("拟补助（万元）"), max_digits=12, decimal_places=2)
+    # Given when the award is confirmed after its notice (notices.services.notice_bang_confirm).
+    project_number = models.CharField(_("项目编号"), max_length=40, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("拟立项团队")

@@ -11,7 +11,7 @@ from bangs.models import Bang
 from core.models import ActivityLog
 
 from .aggregate import Summary, rank, summarise
-from .enums import AssignmentState, DecisionState, ScoreState, Visibility
+from .enums import LIVE_DECISION_STATES, AssignmentState, ScoreState, Visibility
 from .models import Assignment, BangDecision, EnterpriseOpinion, ReviewPlan, Score
 
 # The states an application is in once it entered the review.
@@ -78,7 +78,7 @@ def panel_seats(bang: Bang) -> list[Assignment]:
 
 
 def live_decision(bang: Bang) -> BangDecision | None:
-    return (BangDecision.objects.filter(bang=bang, state=DecisionState.PROPOSED)
+    return (BangDecision.objects.filter(bang=bang, state__in=LIVE_DECISION_STATES)
             .prefetch_related("awards__application__lead").first())
 
 
@@ -168,7 +168,7 @@ def reviewed_version(application: Application):
 
 
 def decisions_of(bang_list) -> dict[int, BangDecision]:
-    return {d.bang_id: d for d in BangDecision.objects.filter(bang__bang_list=bang_list, state=DecisionState.PROPOSED)
+    return {d.bang_id: d for d in BangDecision.objects.filter(bang__bang_list=bang_list, state__in=LIVE_DECISION_STATES)
             .prefetch_related("awards")}
 
 

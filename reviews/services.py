@@ -28,6 +28,7 @@ from .draw import Candidate, Draw, draw, new_seed, next_from_reserve
 from .enums import (
     ASSIGNMENT_TRANSITIONS,
     DECISION_TRANSITIONS,
+    LIVE_DECISION_STATES,
     MIN_PANEL_SIZE,
     SCORE_TRANSITIONS,
     SERVING,
@@ -613,7 +614,7 @@ def enterprise_opinion_record(*, application: Application, by: User, willing: bo
     _require(by, "reviews.enterprise_opinion", application.bang)
     if application.state != ApplicationState.UNDER_REVIEW:
         raise DomainError(_("该申报不在评审中。"))
-    if BangDecision.objects.filter(bang=application.bang, state=DecisionState.PROPOSED).exists():
+    if BangDecision.objects.filter(bang=application.bang, state__in=LIVE_DECISION_STATES).exists():
         raise DomainError(_("该技术榜已拟定结果，不能再发表意见。"))
     existing = EnterpriseOpinion.objects.filter(application=application).first()
     if existing is not None:
@@ -651,7 +652,7 @@ def award_propose(*, bang: Bang, by: User, application_ids: list[int], passover_
     plan = ReviewPlan.objects.get(bang_list=bang.bang_list)
     if not plan.scoring_closed():
         raise DomainError(_("评分结束后才能拟定揭榜团队。"))
-    if BangDecision.objects.filter(bang=bang, state=DecisionState.PROPOSED).exists():
+    if BangDecision.objects.filter(bang=bang, state__in=LIVE_DECISION_STATES).exists():
         raise DomainError(_("该技术榜已有拟定结果；如需改变，请先撤销。"))
     ids = list(dict.fromkeys(application_ids))
     if not ids:
@@ -725,7 +726,7 @@ def bang_unawarded(*, bang: Bang, by: User, reason: str) -> BangDecision:
     entered = bang.applications.filter(state=ApplicationState.UNDER_REVIEW).exists()
     if entered and not plan.scoring_closed():
         raise DomainError(_("评分结束后才能拟定结果。"))
-    if BangDecision.objects.filter(bang=bang, state=DecisionState.PROPOSED).exists():
+    if BangDecision.objects.filter(bang=bang, state__in=LIVE_DECISION_STATES).exists():
         raise DomainError(_("该技术榜已有拟定结果；如需改变，请先撤销。"))
     decision = BangDecision.objects.create(bang=bang, outcome=DecisionOutcome.UNAWARDED, reason=reason, decided_by=by)
     activity_record(target=decision, by=by, action=_("标记为未揭榜"), to_state=DecisionState.PROPOSED, note=reason)
@@ -752,7 +753,7 @@ def bang_carry_over(*, decision: BangDecision, into: BangList, by: User) -> Bang
     _require(by, "reviews.manage_review", old.bang_list)
     into = BangList.objects.select_for_update().get(pk=into.pk)
     _require(by, "bangs.change_banglist", into)
-    if decision.outcome != DecisionOutcome.UNAWARDED or decision.state != DecisionState.PROPOSED:
+    if decision.outcome != DecisionOutcome.UNAWARDED or decision.state not in LIVE_DECISION_STATES:
         raise DomainError(_("只有标记为未揭榜的技术榜才能转入其他榜单。"))
     if into.organiser_id != old.bang_list.organiser_id:
         raise DomainError(_("只能转入本单位的榜单。"))
