@@ -28,7 +28,7 @@ from core.views import paginate, perform, querystring_without_page
 
 from . import services
 from .blind import for_expert
-from .enums import AssignmentState, ScoreState
+from .enums import AssignmentState, DecisionState, ScoreState
 from .forms import (
     CarryForm,
     CriterionFormSet,
@@ -120,6 +120,7 @@ def list_review(request, pk: int):
     now = timezone.now()
     return render(request, "reviews/list_review.html", {
         "bang_list": bang_list, "plan": plan, "bangs": bangs, "not_entered": not_entered(bang_list),
+        "proposed": any(b.decision is not None and b.decision.state == DecisionState.PROPOSED for b in bangs),
         "closed": plan.scoring_closed(now), "late": late_experts(plan) if plan.scoring_closed(now) or
         plan.deadline <= now else [], "activity": activity_list_for(plan),
         "deadline_form": DeadlineForm(), "reason_form": ReasonForm(),
