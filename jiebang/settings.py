@@ -109,6 +109,10 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # a Chinese page in the portal's
 
 PORTAL_NAME = env_str("PORTAL_NAME", "内蒙古自治区“揭榜挂帅”项目管理平台")
 PORTAL_ORGANISER = env_str("PORTAL_ORGANISER", "内蒙古自治区科学技术厅")
+# Confirmed awards are numbered in this format ({year}, {seq}); objections are handled within this
+# many working days of being accepted.
+PROJECT_NUMBER_FORMAT = env_str("PROJECT_NUMBER_FORMAT", "NMKJ-JBGS-{year}-{seq:03d}")
+OBJECTION_HANDLING_DAYS = env_int("OBJECTION_HANDLING_DAYS", 15)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -279,7 +279,7 @@ def _lock_objection(objection: Objection) -> Objection:
 
 
 def _handling_deadline(now: datetime.datetime) -> datetime.datetime:
-    days = getattr(settings, "OBJECTION_HANDLING_DAYS", 15)
+    days = settings.OBJECTION_HANDLING_DAYS
     return add_working_days(timezone.localtime(now).date(), days).end_of_day()
 
 
@@ -427,7 +427,7 @@ def confirmation_refusal(entry: NoticeBang, at: datetime.datetime | None = None)
 
 def _project_number(year: int) -> str:
     """The next project number of the year, in the configured format (`PROJECT_NUMBER_FORMAT`)."""
-    pattern = getattr(settings, "PROJECT_NUMBER_FORMAT", "NMKJ-JBGS-{year}-{seq:03d}")
+    pattern = settings.PROJECT_NUMBER_FORMAT
     prefix = pattern.split("{seq")[0].format(year=year)
     taken = Award.objects.filter(project_number__startswith=prefix).count()
     return pattern.format(year=year, seq=taken + 1)
