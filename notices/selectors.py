@@ -1,0 +1,78 @@
+"""What the public reads about notices (issue 11): never anything about objections or objectors."""
+
+import datetime
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notice, NoticeAmendment, NoticeBang
+
+
+def notice_public() -> QuerySet[Notice]:
+    """Every published notice, newest first (a notice is public from its publication on)."""
+    return Notice.objects.filter(published_at__lte=timezone.now()).order_by("-published_at", "-pk")
+
+
+def notice_rows(queryset: QuerySet[Notice]) -> QuerySet[Notice]:
+    """The columns a row of /notices/ shows: its list's title and how many bangs it notices."""
+    return (queryset.select_related("bang_list").only(
+        "pk", "title", "published_at", "ends_at", "period_unit", "period_days", "bang_list__title")
+        .annotate(entry_count=Count("entries")))
+
+
+def notice_search(queryset: QuerySet[Notice], *, q: str = "", status: str = "") -> QuerySet[Notice]:
+    now = timezone.now().replace(microsecond=0)
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(bang_list__title__icontains=q))
+    if status == "running":
+        queryset = queryset.filter(ends_at__gte=now)
+    elif status == "ended":
+        queryset = queryset.filter(ends_at__lt=now)
+    return queryset
+
+
+def notice_detail_qs() -> QuerySet[Notice]:
+    return notice_public().select_related("bang_list").prefetch_related(
+        Prefetch("entries", queryset=NoticeBang.objects.order_by("bang__number", "pk").only(
+            "pk", "notice_id", "bang_id", "state", "content", "settled_at")),
+        Prefetch("amendments", queryset=NoticeAmendment.objects.order_by("published_at", "pk").only(
+            "pk", "notice_id", "title", "body", "published_at")),
+    )
+
+
+def countdown(ends_at: datetime.datetime, now: datetime.datetime | None = None) -> str:
+    """"剩余3天5小时" to the end of a period (the last second still counts), or "已结束"."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    if ends_at is None or now > ends_at:
+        return _("公示期已结束")
+    left = int((ends_at - now).total_seconds()) + 1
+    days, rest = divmod(left, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days == 0 and hours == 0:
+        return _("剩余%(minutes)d分钟") % {"minutes": max(1, rest // 60)}
+    return _("剩余%(days)d天%(hours)d小时") % {"days": days, "hours": hours}
+
+
+def next_notice_moment(now: datetime.datetime) -> datetime.datetime | None:
+    """The next moment a notice period ends (its page stops taking objections), for core.pagecache."""
+    second = datetime.timedelta(seconds=1)
+    found = Notice.objects.aggregate(ends=Min("ends_at", filter=Q(ends_at__gt=now - second)))["ends"]
+    if found is None:
+        return None
+    moment = found.replace(microsecond=0) + second
+    return moment if moment > now else None
+
+
+def home_notice_rows(user, *, limit: int = 8) -> list[dict]:
+    """公示 for the home page's 通知公告: notices and their corrections, newest first. Two queries."""
+    notices = notice_public().values("pk", "title", "published_at")[:limit]
+    amendments = (NoticeAmendment.objects.filter(notice__published_at__lte=timezone.now())
+                  .select_related("notice").only("pk", "title", "published_at", "notice__title")
+                  .order_by("-published_at", "-pk")[:limit])
+    rows = [{"kind": _("公示"), "date": row["published_at"], "title": row["title"],
+             "url": reverse("notices:detail", args=[row["pk"]])} for row in notices]
+    rows += [{"kind": _("更正"), "date": a.published_at, "title": f"{a.notice.title}：{a.title}",
+              "url": reverse("notices:detail", args=[a.notice_id])} for a in amendments]
+    return sorted(rows, key=lambda row: row["date"], reverse=True)[:limit]
