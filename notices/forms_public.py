@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.files import validate_upload
-from core.forms import PortalFormMixin, UploadField
+from core.forms import PortalFormMixin, UploadField, mark_required_on_submit
 
 from . import services
 from .enums import ObjectorKind
@@ -66,6 +66,10 @@ class ObjectionForm(PortalFormMixin, forms.Form):
         self.fields["entry"].choices = [("", _("请选择"))] + [
             (entry.pk, f"{entry.content.get('number', '')}. {entry.content.get('title', '')}") for entry in entries]
         self.fields["pledge"].error_messages["required"] = _("请确认所提供信息真实。")
+        if len(entries) == 1:
+            self.fields["entry"].initial = entries[0].pk
+        # Required for the chosen kind only: the service says which are missing; mark them all.
+        mark_required_on_submit(self, PERSON_FIELDS + ORGANISATION_FIELDS)
 
     def clean_letter(self):
         letter = self.cleaned_data.get("letter")
@@ -100,6 +104,10 @@ class ObjectionForm(PortalFormMixin, forms.Form):
 
     def add_service_errors(self, error) -> None:
         """A refusal of the service, each message next to its field (files next to the upload)."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
         for name, messages in error.message_dict.items():
             field = {"files": "evidence", "__all__": None}.get(name, name)
             for message in messages:

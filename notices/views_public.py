@@ -46,7 +46,7 @@ def notice_index(request):
     page = paginate(request, qs, rows=notice_rows)
     return render(request, "notices/index.html", {
         "page_obj": page, "querystring": querystring_without_page(request), "q": q, "status": status,
-        "statuses": STATUSES.items(), "now": timezone.now(), "filters": bool(q or status),
+        "statuses": STATUSES.items(), "now": timezone.now().replace(microsecond=0), "filters": bool(q or status),
     })
 
 
