@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,13 +66,14 @@ def next_notice_moment(now: datetime.datetime) -> datetime.datetime | None:
 
 
 def home_notice_rows(user, *, limit: int = 8) -> list[dict]:
-    """公示 for the home page's 通知公告: notices and their corrections, newest first. Two queries."""
-    notices = notice_public().values("pk", "title", "published_at")[:limit]
-    amendments = (NoticeAmendment.objects.filter(notice__published_at__lte=timezone.now())
-                  .select_related("notice").only("pk", "title", "published_at", "notice__title")
-                  .order_by("-published_at", "-pk")[:limit])
-    rows = [{"kind": _("公示"), "date": row["published_at"], "title": row["title"],
-             "url": reverse("notices:detail", args=[row["pk"]])} for row in notices]
-    rows += [{"kind": _("更正"), "date": a.published_at, "title": f"{a.notice.title}：{a.title}",
-              "url": reverse("notices:detail", args=[a.notice_id])} for a in amendments]
-    return sorted(rows, key=lambda row: row["date"], reverse=True)[:limit]
+    """公示 for the home page's 通知公告: notices and their corrections, newest first, in one query."""
+    columns = ("published_at", "kind", "notice_pk", "label", "amendment")
+    notices = notice_public().order_by().annotate(
+        kind=Value("notice"), notice_pk=F("pk"), label=F("title"), amendment=Value("")).values(*columns)
+    amendments = (NoticeAmendment.objects.filter(notice__published_at__lte=timezone.now()).annotate(
+        kind=Value("amendment"), notice_pk=F("notice_id"), label=F("notice__title"), amendment=F("title"))
+        .order_by().values(*columns))
+    rows = notices.union(amendments, all=True).order_by("-published_at")[:limit]
+    return [{"kind": _("公示") if row["kind"] == "notice" else _("更正"), "date": row["published_at"],
+             "title": row["label"] if row["kind"] == "notice" else f"{row['label']}：{row['amendment']}",
+             "url": reverse("notices:detail", args=[row["notice_pk"]])} for row in rows]

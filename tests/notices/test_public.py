@@ -253,3 +253,9 @@ def test_receipt_only_for_the_browser_that_filed(client, notice):
     assert client.get(reverse("notices:receipt", args=[objection.number])).status_code == 404
     assert objection.state == ObjectionState.FILED
 
+
+
+def test_home_page_lists_a_correction_too(client, notice, organiser_staff):
+    services.notice_amend(notice=notice, by=organiser_staff, title="更正联系电话", body="联系电话改为0477-1111111")
+    page = client.get(reverse("home")).content.decode()
+    assert f"{notice.title}：更正联系电话" in page
