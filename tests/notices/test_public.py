@@ -259,3 +259,18 @@ def test_home_page_lists_a_correction_too(client, notice, organiser_staff):
     services.notice_amend(notice=notice, by=organiser_staff, title="更正联系电话", body="联系电话改为0477-1111111")
     page = client.get(reverse("home")).content.decode()
     assert f"{notice.title}：更正联系电话" in page
+
+
+def test_cached_notice_page_shows_a_new_correction_and_a_settled_entry(client, notice, organiser_staff):
+    url = reverse("notices:detail", args=[notice.pk])
+    assert "更正公告" not in client.get(url).content.decode()
+    services.notice_amend(notice=notice, by=organiser_staff, title="更正补助金额说明", body="补助金额以任务书为准。")
+    page = client.get(url).content.decode()
+    assert "更正补助金额说明" in page and 'id="amendment-' in page
+    assert "更正补助金额说明" in client.get(reverse("notices:feed")).content.decode()
+
+
+def test_a_signed_in_user_files_too(client, notice, applicant):
+    client.force_login(applicant)
+    response = client.post(reverse("notices:object", args=[notice.pk]), person_post(notice.entries.get()), follow=True)
+    assert Objection.objects.get().number in response.content.decode()
