@@ -141,8 +141,13 @@ def home(request):
 
     from bangs.selectors import home_notices, open_lists, programme_figures
 
+    from . import home as home_registry
     from .models import FormTemplate
 
+    # 通知公告: the lists' publications and corrections (bangs), and what other apps register
+    # (the result notices, 公示).
+    notices = sorted(home_notices(request.user) + home_registry.notice_rows(request.user),
+                     key=lambda row: row["date"], reverse=True)[:8]
     return render(
         request,
         "home.html",
@@ -150,7 +155,7 @@ def home(request):
             # Counted in the query: the page needs how many bangs, not the bangs.
             "open_lists": open_lists(request.user).annotate(bang_count=Count("bangs")).order_by("deadline")[:10],
             "figures": programme_figures(request.user),
-            "notices": home_notices(request.user),
+            "notices": notices,
             "downloads": FormTemplate.objects.all()[:6],
         },
     )

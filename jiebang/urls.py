@@ -9,10 +9,12 @@ from rest_framework.routers import DefaultRouter
 
 from bangs.api import BangListViewSet, BangViewSet
 from core import views as core_views
+from notices.api import NoticeViewSet
 
 router = DefaultRouter()
 router.register("lists", BangListViewSet, basename="api-lists")
 router.register("bangs", BangViewSet, basename="api-bangs")
+router.register("notices", NoticeViewSet, basename="api-notices")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

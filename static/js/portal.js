@@ -222,3 +222,20 @@
     });
   });
 })();
+
+// The objection form (notices): show only the fieldset of the chosen objector kind. Without this
+// script both fieldsets show, and the server uses the chosen kind's fields only.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-kind-form]").forEach(function (form) {
+    var radios = form.querySelectorAll("input[name='kind']");
+    function update() {
+      var chosen = form.querySelector("input[name='kind']:checked");
+      form.querySelectorAll("fieldset[data-kind]").forEach(function (set) {
+        set.hidden = !!chosen && set.dataset.kind !== chosen.value;
+      });
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  });
+})();
