@@ -64,11 +64,13 @@ def test_debug_off_starts_with_a_secret_key():
 
 
 @pytest.mark.django_db
-def test_demo_data_is_idempotent():
+def test_demo_data_is_idempotent(client):
     from applications.models import Application
+    from notices.models import Notice, NoticeBang, Objection, ResponseRequest
     from reviews.models import Assignment, Award, ExpertConflict, ExpertProfile, PanelDraw, ReviewPlan, Score
 
-    review_models = (ExpertProfile, ExpertConflict, ReviewPlan, PanelDraw, Assignment, Score, Award, Application)
+    review_models = (ExpertProfile, ExpertConflict, ReviewPlan, PanelDraw, Assignment, Score, Award, Application,
+                     Notice, NoticeBang, Objection, ResponseRequest)
     call_command("load_demo", stdout=open(os.devnull, "w"))
     counts = (Organisation.objects.count(), User.objects.count(), Demand.objects.count(),
               *(m.objects.count() for m in review_models))
@@ -86,6 +88,7 @@ def test_demo_data_is_idempotent():
     assert BangList.objects.get(title__contains="定向").is_targeted
     assert Demand.objects.filter(name="骨肽乳酸菌口服液开发及产业化", state="submitted").exists()
     _check_demo_review()
+    _check_demo_notices(client)
 
 
 def _check_demo_review():
@@ -107,7 +110,9 @@ def _check_demo_review():
     assert any(bl.is_open() for bl in BangList.objects.filter(is_targeted=False))
     rare = BangList.objects.get(title="内蒙古自治区稀土科技创新重大示范工程“揭榜挂帅”项目技术榜单")
     assert rare.review_plan.closed_at is not None
-    decisions = BangDecision.objects.filter(bang__bang_list=rare, state="proposed", outcome="awarded")
+    # Proposed, then put to the public notice (notices/demo.py): one confirmed, one still noticed.
+    decisions = BangDecision.objects.filter(bang__bang_list=rare, state__in=["confirmed", "noticed"],
+                                            outcome="awarded")
     assert sorted(d.awards.count() for d in decisions) == [1, 2]
     racehorse = next(d for d in decisions if d.awards.count() == 2)
     assert len({a.route_label for a in racehorse.awards.all()}) == 2
@@ -115,6 +120,42 @@ def _check_demo_review():
         call_command("replay_draw", "--all", stdout=open(os.devnull, "w"))
         raise SystemExit(0)
     assert exited.value.code == 0
+
+
+def _check_demo_notices(client):
+    """The result notices in the demo: one ended with its awards confirmed, one running with an
+    objection under investigation and a written response asked of the lead unit."""
+    from django.utils import timezone
+
+    from bangs.models import BangList
+    from notices.models import Notice, Objection
+
+    rare = BangList.objects.get(title="内蒙古自治区稀土科技创新重大示范工程“揭榜挂帅”项目技术榜单")
+    now = timezone.now()
+    ended = Notice.objects.get(bang_list=rare, ends_at__lt=now)
+    entry = ended.entries.get()
+    assert entry.state == "confirmed" and entry.content["racehorse"]
+    numbers = sorted(entry.decision.awards.values_list("project_number", flat=True))
+    assert len(numbers) == 2 and all(n and n.startswith("NMKJ-JBGS-") for n in numbers)
+    assert set(entry.bang.applications.values_list("state", flat=True)) == {"awarded"}
+    running = Notice.objects.get(bang_list=rare, ends_at__gt=now)
+    assert running.is_running() and running.published_at <= now
+    entry = running.entries.get()
+    assert entry.state == "noticed" and entry.decision.state == "noticed"
+    objection = Objection.objects.get(entry=entry)
+    assert objection.state == "investigating" and objection.handling_deadline > now
+    request = objection.response_requests.get()
+    assert request.deadline > now and request.answered_at is None
+    assert rare.state == "noticed"
+    # Staff of the organiser handle it and see who objected; the lead unit sees the grounds only.
+    client.force_login(User.objects.get(username="staff_rare"))
+    page = client.get(reverse("notices:objection", args=[objection.pk])).content.decode()
+    assert objection.number in page and objection.name in page
+    client.force_login(User.objects.get(username="applicant"))
+    response = client.get(reverse("notices:response", args=[request.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert objection.name not in page and objection.id_number not in page and objection.mobile not in page
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Demo data written from the seeds: units, one account per role, a collection round and demands,
-lists, applications and the expert review (bangs/, applications/ and reviews/demo.py).
+lists, applications, the expert review and the result notices (bangs/, applications/, reviews/ and
+notices/demo.py).
 
 Idempotent: every object is looked up by a natural key first, so a second run adds nothing.
 The credit codes below are fictional (their check characters are computed, so they validate).
@@ -20,6 +21,7 @@ from bangs.demo import load_demo_lists
 from demands import services as demand_services
 from demands.enums import CooperationMode, DemandState
 from demands.models import CollectionRound, Demand, TechField
+from notices.demo import load_demo_notices
 from reviews.demo import load_demo_reviews
 
 DEMO_PASSWORD = "Jiebang@2026"
@@ -215,6 +217,7 @@ class Command(BaseCommand):
         created += load_demo_lists(users=users, units=units)
         created += load_demo_applications(users=users, units=units)
         created += load_demo_reviews(users=users, units=units)
+        created += load_demo_notices(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))
 
 
