@@ -456,6 +456,7 @@ def notice_bang_confirm(*, entry: NoticeBang, at: datetime.datetime | None = Non
         award.save(update_fields=["project_number"])
         winners.add(award.application_id)
     labels = dict(ApplicationState.choices)
+    comments = _shared_comments(entry)
     for application in Application.objects.select_for_update().filter(bang=entry.bang,
                                                                        state=ApplicationState.UNDER_REVIEW):
         won = application.pk in winners
@@ -468,9 +469,27 @@ def notice_bang_confirm(*, entry: NoticeBang, at: datetime.datetime | None = Non
             event_key=f"application:{application.pk}:result",
             title=(_("您对“%(title)s”的揭榜申报已确认立项") if won else _("您对“%(title)s”的揭榜申报未入选"))
             % {"title": entry.bang.title},
+            body="\n".join(_("专家%(n)d：%(comment)s") % {"n": i, "comment": c}
+                           for i, c in enumerate(comments.get(application.pk, []), start=1)),
             url=reverse("applications:detail", args=[application.pk]))
     _conclude_if_settled(entry.notice.bang_list)
     return True
+
+
+def _shared_comments(entry: NoticeBang) -> dict[int, list[str]]:
+    """The experts' overall comments per application, when the review plan shares them: in a fixed
+    order, without names or scores."""
+    from reviews.models import ReviewPlan
+    from reviews.selectors import counted_scores
+
+    plan = ReviewPlan.objects.filter(bang_list_id=entry.bang.bang_list_id).first()
+    if plan is None or not plan.share_comments:
+        return {}
+    comments: dict[int, list[str]] = {}
+    for application_id, comment in counted_scores(application__bang=entry.bang).order_by("pk").values_list(
+            "application_id", "comment"):
+        comments.setdefault(application_id, []).append(comment)
+    return comments
 
 
 def _conclude_if_settled(bang_list: BangList) -> None:

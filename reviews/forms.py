@@ -27,7 +27,7 @@ class PlanForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = ReviewPlan
         fields = ["panel_size", "out_of_region_share", "blind", "deadline", "visibility", "divergence_threshold",
-                  "load_cap", "response_hours"]
+                  "load_cap", "response_hours", "share_comments"]
         help_texts = {"panel_size": _("至少3人，默认5人。每个技术榜一个评审组，同一技术榜的申报由同一组专家评审。")}
 
     def __init__(self, *args, **kwargs):

@@ -96,6 +96,9 @@ class ReviewPlan(models.Model):
                                                default=DEFAULT_DIVERGENCE, validators=[MinValueValidator(0)])
     load_cap = models.PositiveSmallIntegerField(_("每位专家在本榜单最多参加的评审组数"), null=True, blank=True,
                                                 validators=[MinValueValidator(1)], help_text=_("留空表示不限。"))
+    share_comments = models.BooleanField(
+        _("结果通知附专家意见（匿名）"), default=False,
+        help_text=_("公示期满确认结果时，告知各申报单位的结果通知中附上专家的总体意见，不含专家姓名和分数。"))
     response_hours = models.PositiveSmallIntegerField(_("邀请确认期限（小时）"), default=48,
                                                       validators=[MinValueValidator(1), MaxValueValidator(720)])
     rubric_frozen_at = models.DateTimeField(_("评分标准锁定时间"), null=True, blank=True,

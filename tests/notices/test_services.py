@@ -145,3 +145,35 @@ def test_an_upheld_objection_revokes_and_the_next_team_is_noticed_again(organise
     assert NoticeBang.objects.filter(bang=bang).count() == 2
     assert Objection.objects.get().state == ObjectionState.UPHELD
     assert Decimal(again.entries.get().content["total_subsidy"]) > 0
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_the_result_message_carries_anonymised_comments_only_if_the_plan_says_so(organiser_staff, proposed, share):
+    from notifications.models import Notification
+    from reviews.models import ReviewPlan
+
+    bang_list, bang, apps = proposed
+    ReviewPlan.objects.filter(bang_list=bang_list).update(share_comments=share)
+    notice = publish(bang_list, organiser_staff)
+    services.notices_confirm_due(now=notice.ends_at + datetime.timedelta(seconds=1))
+    note = Notification.objects.get(event_key=f"application:{apps[1].pk}:result")
+    assert "未入选" in note.title
+    # Numbered in a fixed order: no names, no scores.
+    assert note.body == ("专家1：意见\n专家2：意见\n专家3：意见" if share else "")
+
+
+def test_the_winning_lead_sees_its_project_number_and_the_approval_notice(client, organiser_staff, proposed):
+    from django.urls import reverse
+
+    from accounts.enums import Role
+    from accounts.models import User
+
+    bang_list, bang, apps = proposed
+    notice = publish(bang_list, organiser_staff)
+    services.notices_confirm_due(now=notice.ends_at + datetime.timedelta(seconds=1))
+    award = notice.entries.get().decision.awards.get()
+    lead_user = User.objects.filter(organisation_id=apps[0].lead_id, role_grants__role=Role.APPLICANT).first()
+    client.force_login(lead_user)
+    body = client.get(reverse("applications:detail", args=[apps[0].pk])).content.decode()
+    assert award.project_number in body and reverse("notices:approval_pdf", args=[award.pk]) in body
+    assert client.get(reverse("notices:approval_pdf", args=[award.pk])).content[:4] == b"%PDF"
