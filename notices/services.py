@@ -45,7 +45,7 @@ from .enums import (
 from .models import Notice, NoticeAmendment, NoticeBang, Objection, ObjectionFile, ResponseRequest
 from .period import notice_end
 
-EVIDENCE_TYPES = ("pdf", "jpg", "png", *DOCUMENT_TYPES)
+EVIDENCE_TYPES = ("jpg", "png", *DOCUMENT_TYPES)
 LETTER_TYPES = ("pdf", "jpg", "png")
 MAX_EVIDENCE = 5
 
@@ -161,6 +161,11 @@ THROTTLE_WINDOW = datetime.timedelta(hours=1)
 THROTTLE_COUNT = 3
 
 
+def phone_key(phone: str) -> str:
+    """A phone as its digits: "0471-1234567", "0471 1234567" and "04711234567" are one phone."""
+    return "".join(ch for ch in (phone or "") if ch.isascii() and ch.isdigit())
+
+
 def _new_number(now: datetime.datetime) -> str:
     """YY + date + 6 random digits: not guessable, and shown with the phone to read the status."""
     return f"YY{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
@@ -230,12 +235,16 @@ def objection_file(*, entry: NoticeBang, kind: str, data: dict, grounds: str, ev
         fields["id_number"] = fields["id_number"].upper()
     if "credit_code" in fields:
         fields["credit_code"] = fields["credit_code"].upper()
-    phone = fields.get("mobile") or fields.get("contact_phone")
+    phone = phone_key(fields.get("mobile") or fields.get("contact_phone"))
     if source == ObjectionSource.ONLINE:
-        recent = Objection.objects.filter(filed_at__gte=now - THROTTLE_WINDOW).filter(
-            **({"mobile": phone} if kind == ObjectorKind.PERSON else {"contact_phone": phone})).count()
+        # Person or unit, however the number is written: one phone, one allowance.
+        recent = sum(1 for mobile, contact in Objection.objects.filter(filed_at__gte=now - THROTTLE_WINDOW)
+                     .values_list("mobile", "contact_phone") if phone in (phone_key(mobile), phone_key(contact)))
         if recent >= THROTTLE_COUNT:
             raise DomainError(_("同一联系电话一小时内最多提交%(n)d份异议，请稍后再试。") % {"n": THROTTLE_COUNT})
+    if Objection.objects.filter(entry=entry, grounds=grounds, filed_at__gte=now - THROTTLE_WINDOW,
+                                **{k: v for k, v in fields.items() if k in ("id_number", "credit_code") and v}).exists():
+        raise DomainError(_("相同内容的异议已经提交，请凭受理编号查询办理情况，勿重复提交。"))
     objection = Objection(entry=entry, kind=kind, source=source, grounds=grounds, filed_at=now,
                           recorded_by=by if source == ObjectionSource.PAPER else None, **fields)
     objection.number = _new_number(now)
@@ -268,7 +277,7 @@ def objection_status(number: str, phone: str) -> Objection | None:
     if not number or not phone:
         return None
     objection = Objection.objects.filter(number=number).select_related("entry__bang", "entry__notice").first()
-    if objection is None or objection.objector_phone != phone:
+    if objection is None or not phone_key(phone) or phone_key(objection.objector_phone) != phone_key(phone):
         return None
     return objection
 
@@ -347,6 +356,8 @@ def response_answer(*, request: ResponseRequest, by: User, answer: str, upload=N
         raise DomainError(_("您无权执行此操作。"))
     if request.answered_at is not None:
         raise DomainError(_("已于%(when)s提交说明，不能修改。") % {"when": _when(request.answered_at)})
+    if request.objection.state != ObjectionState.INVESTIGATING:
+        raise DomainError(_("该异议已办结，无需再作说明。"))
     if timezone.now().replace(microsecond=0) > request.deadline:
         raise DomainError(_("答复期限（%(when)s）已过。") % {"when": _when(request.deadline)})
     answer = (answer or "").strip()

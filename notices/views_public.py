@@ -100,7 +100,12 @@ def objection_create(request, pk: int):
     notice = get_object_or_404(notice_public().select_related("bang_list"), pk=pk)
     entries = list(notice.entries.filter(state=NoticeBangState.NOTICED).order_by("bang__number", "pk"))
     ended = not notice.is_running()
-    if request.method == "POST":
+    if request.method == "POST" and (ended or not entries):
+        form = ObjectionForm(request.POST, entries=entries)  # what was typed stays on the page
+        messages.error(request, _("公示期已于%(end)s结束，不再受理异议。") % {
+            "end": timezone.localtime(notice.ends_at).strftime("%Y-%m-%d %H:%M:%S")} if ended
+            else _("本公示中的技术榜均已处理，不再受理异议。"))
+    elif request.method == "POST":
         form = ObjectionForm(request.POST, request.FILES, entries=entries)
         if _ip_count(request, "filings") >= IP_FILINGS_PER_HOUR:
             messages.error(request, _("同一网络地址一小时内最多提交%(n)d份异议，请稍后再试。") % {"n": IP_FILINGS_PER_HOUR})

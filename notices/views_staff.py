@@ -217,9 +217,20 @@ def _handled(request, pk: int) -> Objection:
 def objection(request, pk: int):
     """One objection for its handlers: who filed it, the grounds and files, notes, the lead unit's
     responses, the log, and the actions its state allows."""
-    objection = _handled(request, pk)
+    return _objection_page(request, _handled(request, pk))
+
+
+def _objection_page(request, objection: Objection, **bound):
+    """The objection's page; a refused action form comes back bound, with its errors next to its
+    fields and what was typed kept (status 200, not a redirect)."""
     now = timezone.now()
     state = objection.state
+    forms = {
+        "refuse_form": RefuseForm(),
+        "ask_form": AskForm(initial={"deadline": (timezone.localtime(now) + datetime.timedelta(days=5)).replace(
+            hour=17, minute=0, second=0, microsecond=0)}),
+        "decide_form": DecideForm(), "note_form": NoteForm(), **bound,
+    }
     return render(request, "notices/staff/objection.html", {
         "objection": objection, "entry": objection.entry, "notice": objection.entry.notice,
         "files": objection.files.all(),
@@ -229,17 +240,11 @@ def objection(request, pk: int):
         "can_accept": state == ObjectionState.FILED, "can_ask": state in HANDLING,
         "can_decide": state in HANDLING, "overdue": state in HANDLING and objection.handling_deadline is not None
         and objection.handling_deadline < now,
-        "upheld": state == ObjectionState.UPHELD,
-        "refuse_form": RefuseForm(), "ask_form": AskForm(initial={"deadline": (timezone.localtime(now) + datetime.timedelta(
-            days=5)).replace(hour=17, minute=0, second=0, microsecond=0)}),
-        "decide_form": DecideForm(), "note_form": NoteForm(),
+        "upheld": state == ObjectionState.UPHELD, **forms,
     })
 
 
-def _post_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+FORM_NAMES = {RefuseForm: "refuse_form", AskForm: "ask_form", DecideForm: "decide_form", NoteForm: "note_form"}
 
 
 @login_required
@@ -261,7 +266,8 @@ def objection_refuse(request, pk: int):
                                                            **form.cleaned_data),
                 success=_("已决定不予受理，书面答复已发送。"))
     else:
-        _post_errors(request, form)
+        messages.error(request, _("未能办理，请按提示修改。"))
+        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
     return redirect("notices:objection", pk=pk)
 
 
@@ -275,7 +281,8 @@ def objection_ask(request, pk: int):
                                                            **form.cleaned_data),
                 success=_("已请牵头单位作出书面说明。"))
     else:
-        _post_errors(request, form)
+        messages.error(request, _("未能办理，请按提示修改。"))
+        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
     return redirect("notices:objection", pk=pk)
 
 
@@ -291,7 +298,8 @@ def objection_decide(request, pk: int):
                 success=_("异议成立，公示结果已撤销；可重新拟定揭榜团队并另行公示。") if upheld
                 else _("已认定异议不成立，书面答复已发送。"))
     else:
-        _post_errors(request, form)
+        messages.error(request, _("未能办理，请按提示修改。"))
+        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
     return redirect("notices:objection", pk=pk)
 
 
@@ -316,7 +324,8 @@ def objection_add_note(request, pk: int):
         perform(request, lambda: objection_note(objection=objection, by=request.user, text=form.cleaned_data["text"]),
                 success=_("备注已保存。"))
     else:
-        _post_errors(request, form)
+        messages.error(request, _("未能办理，请按提示修改。"))
+        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
     return redirect("notices:objection", pk=pk)
 
 

@@ -94,10 +94,28 @@ def test_anonymous_and_incomplete_filings_are_refused(organiser_staff, proposed)
 def test_repeated_filings_from_one_phone_are_throttled(organiser_staff, proposed):
     bang_list, bang, apps = proposed
     entry = publish(bang_list, organiser_staff).entries.get()
-    for _ in range(services.THROTTLE_COUNT):
+    for i in range(services.THROTTLE_COUNT):
+        services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data=PERSON, grounds=f"理由{i}")
+    with pytest.raises(DomainError, match="一小时内"):  # the same phone written another way
+        services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data={**PERSON, "mobile": "139 1234 5678"},
+                                grounds="另一理由")
+
+
+def test_the_same_filing_twice_is_refused(organiser_staff, proposed):
+    bang_list, bang, apps = proposed
+    entry = publish(bang_list, organiser_staff).entries.get()
+    services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data=PERSON, grounds="理由")
+    with pytest.raises(DomainError, match="勿重复提交"):
         services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data=PERSON, grounds="理由")
-    with pytest.raises(DomainError, match="一小时内"):
-        services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data=PERSON, grounds="理由")
+    assert Objection.objects.count() == 1
+
+
+def test_status_reads_the_phone_however_it_is_written(organiser_staff, proposed):
+    bang_list, bang, apps = proposed
+    entry = publish(bang_list, organiser_staff).entries.get()
+    objection = services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data=PERSON, grounds="理由")
+    assert services.objection_status(objection.number, "139-1234-5678") == objection
+    assert services.objection_status(objection.number, "13912345679") is None
 
 
 def test_confirm_waits_for_the_period_and_for_pending_objections_then_confirms_once(organiser_staff, proposed):

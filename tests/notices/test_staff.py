@@ -124,10 +124,11 @@ def _urls(w):
         ("notices:objection", [o], "get", None, STAFF_ONLY(200)),
         # staff: already accepted: refused with a message
         ("notices:objection_accept", [o], "post", {}, STAFF_ONLY(302)),
-        ("notices:objection_refuse", [o], "post", {"ground": "late", "reply": "伪造"}, STAFF_ONLY(302)),
-        ("notices:objection_ask", [o], "post", {"question": "伪造", "deadline": "2099-01-01T00:00"}, STAFF_ONLY(302)),
-        ("notices:objection_decide", [o], "post", {"outcome": "upheld", "reply": "伪造"}, STAFF_ONLY(302)),
-        ("notices:objection_note", [o], "post", {"text": "伪造"}, STAFF_ONLY(302)),
+        # staff post nothing: the page comes back with the form's errors (200), nothing changes
+        ("notices:objection_refuse", [o], "post", {"ground": "late", "reply": "伪造"}, STAFF_ONLY(200)),
+        ("notices:objection_ask", [o], "post", {"question": "伪造", "deadline": "2099-01-01T00:00"}, STAFF_ONLY(200)),
+        ("notices:objection_decide", [o], "post", {"outcome": "upheld", "reply": "伪造"}, STAFF_ONLY(200)),
+        ("notices:objection_note", [o], "post", {"text": "伪造"}, STAFF_ONLY(200)),
         ("notices:objection_file", [o, w["file"].pk], "get", None, STAFF_ONLY(200)),
         ("notices:responses", [], "get", None, [302, 200, 200, 403, 403, 403, 403, 403]),
         ("notices:response", [w["pending"].pk], "get", None, [302, 200, 404, 404, 404, 404, 404, 404]),
@@ -146,6 +147,10 @@ def test_every_staff_url_is_in_the_matrix():
     w = {k: fake for k in ("bang_list", "notice", "objection", "file", "bang", "entry", "pending", "answered",
                            "award")}
     assert {n.split(":")[1] for n, *_ in _urls(w)} == {p.name for p in urls_staff.urlpatterns}
+
+
+ACTION_FORMS = {"notices:objection_refuse", "notices:objection_ask", "notices:objection_decide",
+                "notices:objection_note"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -168,7 +173,10 @@ def test_the_matrix_and_the_objectors_identity(client, world, role):
         if getattr(response, "streaming", False) or response.get("Content-Type", "").startswith("application/pdf"):
             continue
         body = response.content.decode()
-        handler_page = role == "staff" and name == "notices:objection" and method == "get"
+        # The objection's own page, for its handler: shown, or shown again with a refused form's errors.
+        handler_page = role == "staff" and (
+            (name == "notices:objection" and method == "get")
+            or (name in ACTION_FORMS and method == "post" and response.status_code == 200))
         for secret in SECRETS:
             assert (secret in body) == handler_page, (name, method, role, secret)
         if role == "lead" and name == "notices:response" and method == "get":
@@ -296,8 +304,8 @@ def test_refusing_to_accept_needs_a_ground_and_a_reply(client, organiser_staff, 
     assert objection.state == ObjectionState.REFUSED and objection.refusal_ground == "no_grounds"
 
 
-def _objections(entry, n):
-    for i in range(n):
+def _objections(entry, n, start=0):
+    for i in range(start, start + n):
         services.objection_file(entry=entry, kind=ObjectorKind.PERSON,
                                 data={**OBJECTOR, "mobile": f"1390000{i:04d}"}, grounds=f"理由{i}")
 
@@ -311,7 +319,7 @@ def test_the_queue_takes_the_same_queries_at_two_sizes(client, organiser_staff, 
     client.get(url)  # warm the session and caches
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
-    _objections(entry, 12)
+    _objections(entry, 12, start=2)
     Objection.objects.filter(pk__in=list(Objection.objects.values_list("pk", flat=True)[:5])).update(
         state=ObjectionState.ACCEPTED, handling_deadline=timezone.now() - datetime.timedelta(days=1))
     with CaptureQueriesContext(connection) as large:
@@ -347,7 +355,7 @@ def test_handling_reminders_once_before_and_once_after_the_deadline(organiser_st
     assert {f"objection:{objection.pk}:handling-soon", f"objection:{objection.pk}:handling-overdue"} <= keys
     # Far from its deadline: nothing
     other = services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data={**OBJECTOR, "mobile": "13911112222"},
-                                    grounds=GROUNDS)
+                                    grounds=GROUNDS + "（补充）")
     services.objection_accept(objection=other, by=organiser_staff)
     assert tasks.handling_reminders_send(now=now) == 0
 
@@ -376,3 +384,18 @@ def test_the_approval_notice_is_a_pdf_after_confirmation(client, organiser_staff
     award.refresh_from_db()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert award.project_number in text and "任务书" in text
+
+
+def test_a_refused_reply_comes_back_with_its_error_and_its_text(client, organiser_staff, proposed):  # noqa: F811
+    bang_list, bang, apps = proposed
+    entry = publish(bang_list, organiser_staff).entries.get()
+    objection = services.objection_file(entry=entry, kind=ObjectorKind.PERSON, data=OBJECTOR, grounds=GROUNDS)
+    services.objection_accept(objection=objection, by=organiser_staff)
+    client.force_login(organiser_staff)
+    page = client.post(reverse("notices:objection_decide", args=[objection.pk]),
+                       {"outcome": "dismissed", "reply": "经核查" + "长" * 5000})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "经核查长长" in body and "invalid-feedback" in body
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.ACCEPTED and objection.reply == ""
