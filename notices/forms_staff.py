@@ -74,6 +74,8 @@ class RecordForm(Untagged, PortalFormMixin, forms.Form):
     contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
     grounds = forms.CharField(label=_("异议理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    received_at = datetime_field(_("收到时间（邮戳或签收时间）"),
+                                 help_text=_("按收到时间判断是否在公示期内，北京时间。"))
     scan = UploadField(label=_("书面异议扫描件（PDF/JPG/PNG）"))
 
     def __init__(self, *args, entries=(), **kwargs):

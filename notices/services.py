@@ -202,9 +202,11 @@ def identity_errors(kind: str, data: dict, *, letter) -> dict:
 @transaction.atomic
 def objection_file(*, entry: NoticeBang, kind: str, data: dict, grounds: str, evidence=(), letter=None,
                    source: str = ObjectionSource.ONLINE, scan=None, by: User | None = None,
-                   at: datetime.datetime | None = None) -> Objection:
+                   at: datetime.datetime | None = None, received_at: datetime.datetime | None = None) -> Objection:
     """File an objection against one bang of a notice, within its period (checked here, to the second,
-    whatever any scheduled job did). Staff record a paper objection (录入) with its scan."""
+    whatever any scheduled job did). Staff record a paper objection (录入) with its scan and the time
+    the letter arrived, which is what the period is checked against (a letter that came in time may be
+    typed in after the period)."""
     entry = NoticeBang.objects.select_for_update(of=("self",)).select_related("notice__bang_list").get(pk=entry.pk)
     notice = entry.notice
     now = at or timezone.now()
@@ -212,6 +214,9 @@ def objection_file(*, entry: NoticeBang, kind: str, data: dict, grounds: str, ev
         _require(by, "reviews.manage_review", notice.bang_list)
         if scan is None:
             raise ValidationError({"scan": _("请上传书面异议的扫描件。")})
+        if received_at is None or received_at > now:
+            raise ValidationError({"received_at": _("请填写收到书面异议的时间（不晚于现在）。")})
+        now = received_at
     if not notice.accepts_objections(now):
         if now < notice.published_at:
             raise DomainError(_("公示尚未开始。"))

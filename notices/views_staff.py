@@ -350,10 +350,12 @@ def record(request, pk: int):
             data = dict(form.cleaned_data)
             entry = next(e for e in entries if str(e.pk) == data.pop("entry"))
             kind, grounds, scan = data.pop("kind"), data.pop("grounds"), data.pop("scan")
+            received_at = data.pop("received_at")
             try:
                 created = services.objection_file(entry=entry, kind=kind, data=data, grounds=grounds,
                                                   evidence=request.FILES.getlist("evidence"),
-                                                  source=ObjectionSource.PAPER, scan=scan, by=request.user)
+                                                  source=ObjectionSource.PAPER, scan=scan, by=request.user,
+                                                  received_at=received_at)
             except ValidationError as error:
                 _apply_errors(form, error)
             except DomainError as error:
@@ -363,7 +365,7 @@ def record(request, pk: int):
                 return redirect("notices:objection", pk=created.pk)
         messages.error(request, _("未能录入，请按提示修改。您填写的内容仍在页面上（扫描件须重新选择）。"))
     return render(request, "notices/staff/record.html", {"notice": notice, "form": form, "entries": entries,
-                                                          "running": notice.accepts_objections()})
+                                                          "running": notice.published_at <= timezone.now()})
 
 
 # --- the lead unit's response --------------------------------------------------------------------

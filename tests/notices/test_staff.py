@@ -233,7 +233,8 @@ def test_the_handling_flow_through_the_pages(client, organiser_staff, proposed):
     # A paper objection recorded with its scan
     page = client.post(reverse("notices:record", args=[notice.pk]), {
         "entry": str(entry.pk), "kind": "person", "name": SECRET_NAME, "id_number": SECRET_ID,
-        "mobile": SECRET_PHONE, "grounds": GROUNDS, "scan": pdf("来函.pdf"), "evidence": [pdf("证据.pdf")]})
+        "mobile": SECRET_PHONE, "grounds": GROUNDS, "scan": pdf("来函.pdf"), "evidence": [pdf("证据.pdf")],
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S")})
     objection = Objection.objects.get()
     assert page.status_code == 302 and page.url == reverse("notices:objection", args=[objection.pk])
     assert objection.source == "paper" and objection.recorded_by == organiser_staff
@@ -399,3 +400,22 @@ def test_a_refused_reply_comes_back_with_its_error_and_its_text(client, organise
     assert "经核查长长" in body and "invalid-feedback" in body
     objection.refresh_from_db()
     assert objection.state == ObjectionState.ACCEPTED and objection.reply == ""
+
+
+def test_a_letter_received_in_time_is_recorded_after_the_period_and_a_late_one_is_not(  # noqa: F811
+        client, organiser_staff, proposed):
+    bang_list, bang, apps = proposed
+    notice = publish(bang_list, organiser_staff)
+    entry = notice.entries.get()
+    Notice.objects.filter(pk=notice.pk).update(published_at=timezone.now() - datetime.timedelta(days=6),
+                                               ends_at=timezone.now() - datetime.timedelta(hours=1))
+    client.force_login(organiser_staff)
+    url = reverse("notices:record", args=[notice.pk])
+    data = {"entry": str(entry.pk), "kind": "person", "name": SECRET_NAME, "id_number": SECRET_ID,
+            "mobile": SECRET_PHONE, "grounds": GROUNDS}
+    late = timezone.localtime() - datetime.timedelta(minutes=30)
+    page = client.post(url, {**data, "scan": pdf("来函.pdf"), "received_at": late.strftime("%Y-%m-%dT%H:%M:%S")})
+    assert page.status_code == 200 and "公示期已于" in page.content.decode() and not Objection.objects.exists()
+    in_time = timezone.localtime() - datetime.timedelta(hours=2)
+    page = client.post(url, {**data, "scan": pdf("来函.pdf"), "received_at": in_time.strftime("%Y-%m-%dT%H:%M:%S")})
+    assert page.status_code == 302 and Objection.objects.get().source == "paper"
