@@ -402,8 +402,7 @@ def test_a_refused_reply_comes_back_with_its_error_and_its_text(client, organise
     assert objection.state == ObjectionState.ACCEPTED and objection.reply == ""
 
 
-def test_a_letter_received_in_time_is_recorded_after_the_period_and_a_late_one_is_not(  # noqa: F811
-        client, organiser_staff, proposed):
+def test_a_letter_received_in_time_is_recorded_late_but_a_late_letter_is_not(client, organiser_staff, proposed):  # noqa: F811
     bang_list, bang, apps = proposed
     notice = publish(bang_list, organiser_staff)
     entry = notice.entries.get()
