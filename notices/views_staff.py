@@ -256,51 +256,46 @@ def objection_accept(request, pk: int):
     return redirect("notices:objection", pk=pk)
 
 
+def _act(request, pk: int, form_class, act):
+    """One action of the objection page: a valid form calls `act(objection, cleaned_data)`, which
+    returns the service call and its success message; a refused form comes back bound on the page,
+    with its errors next to its fields and the text kept."""
+    objection = _handled(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("未能办理，请按提示修改。"))
+        return _objection_page(request, objection, **{FORM_NAMES[form_class]: form})
+    call, success = act(objection, form.cleaned_data)
+    perform(request, call, success=success)
+    return redirect("notices:objection", pk=pk)
+
+
 @login_required
 @require_POST
 def objection_refuse(request, pk: int):
-    objection = _handled(request, pk)
-    form = RefuseForm(request.POST)
-    if form.is_valid():
-        perform(request, lambda: services.objection_refuse(objection=objection, by=request.user,
-                                                           **form.cleaned_data),
-                success=_("已决定不予受理，书面答复已发送。"))
-    else:
-        messages.error(request, _("未能办理，请按提示修改。"))
-        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
-    return redirect("notices:objection", pk=pk)
+    return _act(request, pk, RefuseForm, lambda objection, data: (
+        lambda: services.objection_refuse(objection=objection, by=request.user, **data),
+        _("已决定不予受理，书面答复已发送。")))
 
 
 @login_required
 @require_POST
 def objection_ask(request, pk: int):
-    objection = _handled(request, pk)
-    form = AskForm(request.POST)
-    if form.is_valid():
-        perform(request, lambda: services.response_request(objection=objection, by=request.user,
-                                                           **form.cleaned_data),
-                success=_("已请牵头单位作出书面说明。"))
-    else:
-        messages.error(request, _("未能办理，请按提示修改。"))
-        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
-    return redirect("notices:objection", pk=pk)
+    return _act(request, pk, AskForm, lambda objection, data: (
+        lambda: services.response_request(objection=objection, by=request.user, **data),
+        _("已请牵头单位作出书面说明。")))
 
 
 @login_required
 @require_POST
 def objection_decide(request, pk: int):
-    objection = _handled(request, pk)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        upheld = form.cleaned_data["outcome"] == DecideForm.UPHELD
-        perform(request, lambda: services.objection_decide(objection=objection, by=request.user, upheld=upheld,
-                                                           reply=form.cleaned_data["reply"]),
-                success=_("异议成立，公示结果已撤销；可重新拟定揭榜团队并另行公示。") if upheld
+    def act(objection, data):
+        upheld = data["outcome"] == DecideForm.UPHELD
+        return (lambda: services.objection_decide(objection=objection, by=request.user, upheld=upheld,
+                                                  reply=data["reply"]),
+                _("异议成立，公示结果已撤销；可重新拟定揭榜团队并另行公示。") if upheld
                 else _("已认定异议不成立，书面答复已发送。"))
-    else:
-        messages.error(request, _("未能办理，请按提示修改。"))
-        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
-    return redirect("notices:objection", pk=pk)
+    return _act(request, pk, DecideForm, act)
 
 
 @transaction.atomic
@@ -318,15 +313,8 @@ def objection_note(*, objection: Objection, by, text: str) -> None:
 @login_required
 @require_POST
 def objection_add_note(request, pk: int):
-    objection = _handled(request, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        perform(request, lambda: objection_note(objection=objection, by=request.user, text=form.cleaned_data["text"]),
-                success=_("备注已保存。"))
-    else:
-        messages.error(request, _("未能办理，请按提示修改。"))
-        return _objection_page(request, objection, **{FORM_NAMES[type(form)]: form})
-    return redirect("notices:objection", pk=pk)
+    return _act(request, pk, NoteForm, lambda objection, data: (
+        lambda: objection_note(objection=objection, by=request.user, text=data["text"]), _("备注已保存。")))
 
 
 @login_required
