@@ -1,7 +1,6 @@
 """What each user may see of the review, and the ranking, in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -16,10 +15,6 @@ from .models import Assignment, BangDecision, EnterpriseOpinion, ReviewPlan, Sco
 
 # The states an application is in once it entered the review.
 IN_REVIEW = [ApplicationState.UNDER_REVIEW, ApplicationState.AWARDED, ApplicationState.NOT_AWARDED]
-
-
-def plan_of(bang_list) -> ReviewPlan | None:
-    return ReviewPlan.objects.filter(bang_list=bang_list).first()
 
 
 @dataclass
@@ -170,8 +165,4 @@ def reviewed_version(application: Application):
 def decisions_of(bang_list) -> dict[int, BangDecision]:
     return {d.bang_id: d for d in BangDecision.objects.filter(bang__bang_list=bang_list, state__in=LIVE_DECISION_STATES)
             .prefetch_related("awards")}
-
-
-def decimal_or_none(value) -> Decimal | None:
-    return Decimal(value) if value not in (None, "") else None
 
