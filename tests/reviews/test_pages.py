@@ -206,3 +206,14 @@ def test_a_row_form_says_what_is_wrong_with_the_reason(client, organiser_staff):
     page = client.post(reverse("reviews:unawarded", args=[bang.pk]), {"reason": "长" * 2001}, follow=True)
     assert "2000" in page.content.decode()
     assert not bang.review_decisions.exists()
+
+
+def test_after_the_deadline_staff_see_who_is_late(client, organiser_staff, review):
+    from reviews.models import ReviewPlan
+
+    bang_list, bang, apps, plan = review
+    seat = _accepted_seat(organiser_staff, bang)
+    ReviewPlan.objects.filter(pk=plan.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(organiser_staff)
+    body = client.get(reverse("reviews:list", args=[bang_list.pk])).content.decode()
+    assert "未按时完成评分的专家" in body and seat.expert.display_name in body and "2 项未提交" in body
