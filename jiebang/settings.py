@@ -113,6 +113,15 @@ PORTAL_ORGANISER = env_str("PORTAL_ORGANISER", "内蒙古自治区科学技术�
 # many working days of being accepted.
 PROJECT_NUMBER_FORMAT = env_str("PROJECT_NUMBER_FORMAT", "NMKJ-JBGS-{year}-{seq:03d}")
 OBJECTION_HANDLING_DAYS = env_int("OBJECTION_HANDLING_DAYS", 15)
+# The task book (contracts/): who seals it (any of lead, issuer, organiser, partner; issuer means
+# each issuing enterprise), and for how many years a failed lead is barred from leading (军令状).
+TASK_BOOK_SIGNING_PARTIES = env_list("TASK_BOOK_SIGNING_PARTIES", "lead,issuer,organiser")
+MILITARY_ORDER_BAR_YEARS = env_int("MILITARY_ORDER_BAR_YEARS", 3)
+# The platform's signing key and certificate (PEM files) for the PAdES signature on issued PDFs.
+# `make run` makes a self-signed demo pair under var/ when these are not set (scripts/demo_cert.py).
+SIGNING_KEY_FILE = env_str("SIGNING_KEY_FILE", "")
+SIGNING_CERT_FILE = env_str("SIGNING_CERT_FILE", "")
+SIGNING_KEY_PASSPHRASE = env_str("SIGNING_KEY_PASSPHRASE", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -139,6 +148,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "notices",
+    "contracts",
     "benchmark",  # make bench tooling only
 ]
 

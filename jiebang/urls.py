@@ -36,6 +36,8 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("reviews/", include("reviews.urls")),
     path("notices/", include("notices.urls")),
+    path("task-books/", include("contracts.urls")),
+    path("verify/", include("contracts.urls_verify")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+from django.http import Http404
+
+
+def verify(request):
+    raise Http404

@@ -1,0 +1,93 @@
+"""A confirmed award and its task book, for the contracts tests."""
+
+import copy
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from contracts import services
+from notices import services as notice_services
+from notices.models import Notice
+from reviews import services as review_services
+from reviews.models import Assignment, Award
+
+from ..reviews.helpers import make_pool, open_review, scenario
+
+
+def proposed(staff, applications=2):
+    """A list in review with one bang: scored applications, the best one proposed."""
+    bang_list, bang, apps = scenario(staff, applications=applications)
+    make_pool(3)
+    plan = open_review(bang_list, staff)
+    record = review_services.panel_draw(bang=bang, by=staff)
+    crit = list(plan.criteria.all())
+    for seat in Assignment.objects.filter(draw=record).select_related("expert", "bang__bang_list"):
+        review_services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
+        seat.refresh_from_db()
+        for i, app in enumerate(apps):
+            review_services.score_save(assignment=seat, application=app, by=seat.expert,
+                                       values={str(crit[0].pk): 38 - i, str(crit[1].pk): 55 - i},
+                                       comments={str(c.pk): "说明" for c in crit}, comment="意见",
+                                       recommendation="recommend", submit=True)
+    review_services.scoring_close(plan=plan, by=staff)
+    review_services.award_propose(bang=bang, by=staff, application_ids=[apps[0].pk])
+    bang_list.refresh_from_db()
+    return bang_list, bang, apps
+
+
+def noticed_award(staff) -> Award:
+    """An award whose notice is still running."""
+    bang_list, bang, apps = proposed(staff)
+    notice_services.notice_publish(bang_list=bang_list, by=staff, title="揭榜结果公示", basis="依据",
+                                   how_to_object="书面实名提出", confirm_warnings=True)
+    return Award.objects.select_related("decision__bang__bang_list", "application__lead").get(application=apps[0])
+
+
+def confirmed_award(staff) -> Award:
+    """An award whose notice ended with no objection, confirmed and numbered."""
+    award = noticed_award(staff)
+    past = timezone.now() - datetime.timedelta(seconds=5)
+    notice = Notice.objects.get(entries__decision=award.decision)
+    Notice.objects.filter(pk=notice.pk).update(published_at=past - datetime.timedelta(days=10), ends_at=past)
+    assert notice_services.notices_confirm_due() == 1
+    return Award.objects.select_related("decision__bang__bang_list", "application__lead").get(pk=award.pk)
+
+
+def valid_content(task_book) -> dict:
+    """The draft's content adjusted so every rule holds: the budget's subsidy column equals the award's."""
+    content = copy.deepcopy(task_book.content)
+    subsidy = task_book.award.subsidy
+    content["budget"] = [{"category": "equipment", "subsidy": str(subsidy), "enterprise": "500.00",
+                          "self_raised": "100.00", "other": "0.00"}]
+    start = datetime.date.fromisoformat(content["project"]["start"])
+    content["schedule"] = [{"due_date": (start + datetime.timedelta(days=180)).isoformat(), "goal": "完成中试",
+                            "indicator": ""}]
+    for row in content["indicators"]:
+        row["target"] = row["committed"] or row["bang_target"]
+    return content
+
+
+def drafted(staff):
+    award = confirmed_award(staff)
+    return services.task_book_draft(award=award, by=staff)
+
+
+def lead_user(task_book):
+    from accounts.enums import Role
+    from accounts.models import User
+
+    return User.objects.filter(organisation_id=task_book.award.application.lead_id,
+                               role_grants__role=Role.APPLICANT).first()
+
+
+def finalised(staff):
+    """A task book saved valid by its lead and finalised by staff."""
+    task_book = drafted(staff)
+    services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book),
+                            seen_version=1)
+    task_book.refresh_from_db()
+    return services.task_book_finalise(task_book=task_book, by=staff, seen_version=2)
+
+
+__all__ = ["Decimal"]
