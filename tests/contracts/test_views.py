@@ -136,3 +136,30 @@ def test_another_unit_cannot_see_edit_or_sign(client, organiser_staff, other_org
     assert task_book.state == TaskBookState.DRAFTING and task_book.versions.count() == 1
     assert User.objects.filter(username="stranger").exists()
     assert TaskBook.objects.count() == 1
+
+
+def test_the_list_costs_the_same_queries_for_one_task_book_and_for_four(client, organiser_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contracts.models import TaskBookVersion
+
+    first = drafted(organiser_staff)
+    client.force_login(organiser_staff)
+    url = reverse("contracts:list")
+    client.get(url)  # warm the session and the content types
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    one = count()
+    for revision in range(2, 5):  # more rows of the same award, as amendments would make
+        extra = TaskBook.objects.create(award=first.award, revision=revision, content=first.content,
+                                        project_number=first.project_number, project_name=f"项目{revision}")
+        TaskBookVersion.objects.create(task_book=extra, number=1, content=first.content)
+    assert TaskBook.objects.count() == 4
+    page = client.get(url).content.decode()
+    assert "项目4" in page
+    assert count() == one
