@@ -2,7 +2,8 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from bangs.selectors import bang_list_for_organiser
-from core.workbench import ITEM_LIMIT, Block, Count as Figure, Item
+from core.workbench import ITEM_LIMIT, Block, Item
+from core.workbench import Count as Figure
 
 from .enums import AWAITING_SIGNATURES, EDITABLE, PartyKind, TaskBookState
 from .models import TaskBook

@@ -23,7 +23,14 @@ from notifications.models import Notification
 from reviews.models import Award
 
 from ..factories import UserFactory
-from .helpers import confirmed_award, drafted, finalised, lead_user, proposed, valid_content
+from .helpers import (
+    confirmed_award,
+    drafted,
+    finalised,
+    lead_user,
+    proposed,
+    valid_content,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +58,7 @@ def sign(party: SigningParty, user) -> None:
 
 def confirmed_list(staff, n: int):
     """One list whose bang confirmed `n` teams (a racehorse bang), each with a finalised task book."""
-    bang_list, bang, apps = proposed(staff, applications=max(n, 2))
+    bang_list, _bang, apps = proposed(staff, applications=max(n, 2))
     notice_services.notice_publish(bang_list=bang_list, by=staff, title="揭榜结果公示", basis="依据",
                                    how_to_object="书面实名提出", confirm_warnings=True)
     first = Award.objects.get(application=apps[0])
