@@ -147,7 +147,8 @@ def order_template(request):
                     messages.success(request, _("军令状模板已保存。起草中的任务书在下次保存时采用新文本，已定稿的不受影响。"))
                     return redirect("contracts:order_template")
         if not form.is_valid():
-            messages.error(request, _("未能保存，请按提示修改。您填写的内容仍在页面上。"))
+            messages.error(request, _("无法预览，请按提示修改。") if "preview" in request.POST
+                           else _("未能保存，请按提示修改。您填写的内容仍在页面上。"))
     return render(request, "contracts/order_template.html", {
         "form": form, "template": template, "placeholders": PLACEHOLDERS, "organiser": organiser,
         "preview": rules_of.order_text(body, sample_content(), years),

@@ -281,6 +281,15 @@ def test_order_template_preview_does_not_save(client, organiser_staff):
     assert not OrderTemplate.objects.exists()
 
 
+def test_order_template_preview_of_a_bad_placeholder_says_why(client, organiser_staff):
+    client.force_login(organiser_staff)
+    response = client.post(reverse("contracts:order_template"),
+                           {"body": "{project}于{deadline}前完成", "bar_years": "3", "preview": ""})
+    page = response.content.decode()
+    assert "无法预览" in page and 'id="error_1_id_body"' in page and "{project}于{deadline}前完成" in page
+    assert not OrderTemplate.objects.exists()
+
+
 @pytest.mark.parametrize("data, field", [
     ({"body": "{project}在{deadline}前完成", "bar_years": "3"}, "body"),
     ({"body": "缺右括号{project", "bar_years": "3"}, "body"),
