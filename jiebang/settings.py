@@ -284,6 +284,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reviews-remind-scores": {"task": "reviews.remind_scores", "schedule": 3600.0},
     "notices-confirm-due": {"task": "notices.confirm_due", "schedule": 600.0},
     "notices-remind-handling": {"task": "notices.remind_handling", "schedule": 3600.0},
+    "contracts-draft-due": {"task": "contracts.draft_due", "schedule": 3600.0},
+    "contracts-remind-signing": {"task": "contracts.remind_signing", "schedule": 86400.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

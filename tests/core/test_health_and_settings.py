@@ -66,11 +66,12 @@ def test_debug_off_starts_with_a_secret_key():
 @pytest.mark.django_db
 def test_demo_data_is_idempotent(client):
     from applications.models import Application
+    from contracts.models import SigningParty, TaskBook, TaskBookVersion
     from notices.models import Notice, NoticeBang, Objection, ResponseRequest
     from reviews.models import Assignment, Award, ExpertConflict, ExpertProfile, PanelDraw, ReviewPlan, Score
 
     review_models = (ExpertProfile, ExpertConflict, ReviewPlan, PanelDraw, Assignment, Score, Award, Application,
-                     Notice, NoticeBang, Objection, ResponseRequest)
+                     Notice, NoticeBang, Objection, ResponseRequest, TaskBook, TaskBookVersion, SigningParty)
     call_command("load_demo", stdout=open(os.devnull, "w"))
     counts = (Organisation.objects.count(), User.objects.count(), Demand.objects.count(),
               *(m.objects.count() for m in review_models))
@@ -89,6 +90,7 @@ def test_demo_data_is_idempotent(client):
     assert Demand.objects.filter(name="骨肽乳酸菌口服液开发及产业化", state="submitted").exists()
     _check_demo_review()
     _check_demo_notices(client)
+    _check_demo_contracts(client)
 
 
 def _check_demo_review():
@@ -230,3 +232,24 @@ def test_site_url_follows_the_port_make_run_serves_on(env, expected):
 def test_run_script_exports_port_for_server_and_worker():
     script = (ROOT / "scripts" / "run.sh").read_text()
     assert 'export PORT="${PORT:-8000}"' in script
+
+
+def _check_demo_contracts(client):
+    """The task books in the demo: the racehorse bang's first award in force, its second being signed
+    (by its lead only), both shown on the organiser's signing ceremony page."""
+    from bangs.models import BangList
+    from contracts.models import TaskBook
+
+    rare = BangList.objects.get(title="内蒙古自治区稀土科技创新重大示范工程“揭榜挂帅”项目技术榜单")
+    books = list(TaskBook.objects.filter(award__decision__bang__bang_list=rare).order_by("project_number"))
+    assert [b.project_number[-3:] for b in books] == ["001", "002"]
+    in_force, signing = books
+    assert in_force.state == "in_force" and in_force.fingerprint and in_force.in_force_at is not None
+    assert all(p.signed and p.scan_sha256 and p.signer_name for p in in_force.parties.all())
+    assert in_force.parties.count() == 3
+    assert signing.state == "signing"
+    assert {p.kind: p.signed for p in signing.parties.all()} == {"lead": True, "issuer": False, "organiser": False}
+    assert {b.award.application.lead.name for b in books} == {"哈尔滨工业大学", "内蒙古民族大学"}
+    client.force_login(User.objects.get(username="staff_rare"))
+    page = client.get(reverse("contracts:ceremony", args=[rare.pk])).content.decode()
+    assert "已签 3 / 共 3" in page and "已签 1 / 共 3" in page

@@ -1,6 +1,6 @@
 """Demo data written from the seeds: units, one account per role, a collection round and demands,
-lists, applications, the expert review and the result notices (bangs/, applications/, reviews/ and
-notices/demo.py).
+lists, applications, the expert review, the result notices and the task books (bangs/, applications/,
+reviews/, notices/ and contracts/demo.py).
 
 Idempotent: every object is looked up by a natural key first, so a second run adds nothing.
 The credit codes below are fictional (their check characters are computed, so they validate).
@@ -18,6 +18,7 @@ from accounts.models import Department, Organisation, Region, RoleGrant, User
 from accounts.validators import uscc_check_character
 from applications.demo import load_demo_applications
 from bangs.demo import load_demo_lists
+from contracts.demo import load_demo_contracts
 from demands import services as demand_services
 from demands.enums import CooperationMode, DemandState
 from demands.models import CollectionRound, Demand, TechField
@@ -218,6 +219,7 @@ class Command(BaseCommand):
         created += load_demo_applications(users=users, units=units)
         created += load_demo_reviews(users=users, units=units)
         created += load_demo_notices(users=users, units=units)
+        created += load_demo_contracts(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))
 
 

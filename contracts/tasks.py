@@ -1,0 +1,18 @@
+"""Beat: draft the task books of newly confirmed awards, and remind the parties that have not signed.
+Both are idempotent: a drafted award is skipped, and each reminder is claimed on its party's row."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="contracts.draft_due")
+def draft_due() -> int:
+    """A draft for every confirmed award that has no task book yet."""
+    return services.drafts_create_due()
+
+
+@shared_task(name="contracts.remind_signing")
+def remind_signing() -> int:
+    """One reminder per party that has not signed an issued task book."""
+    return services.signing_reminders_send()
