@@ -1,10 +1,12 @@
 """Which task books a user may reach. Every view loads through one of these, then checks a rule."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.enums import Role
+from reviews.enums import DecisionState
+from reviews.models import Award
 
-from .models import TaskBook
+from .models import SigningParty, TaskBook
 
 
 def task_books_for(user) -> QuerySet[TaskBook]:
@@ -30,3 +32,14 @@ def task_books_for(user) -> QuerySet[TaskBook]:
 def current(task_books: QuerySet[TaskBook]) -> QuerySet[TaskBook]:
     """Only each award's latest revision."""
     return task_books.filter(amendment__isnull=True)
+
+
+def confirmed_awards(bang_list) -> QuerySet[Award]:
+    """The list's confirmed, numbered awards, each with its current revision (`current_books`, at
+    most one: the revision no amendment replaced) and that revision's parties. Three queries."""
+    latest = (TaskBook.objects.filter(amendment__isnull=True)
+              .prefetch_related(Prefetch("parties", queryset=SigningParty.objects.select_related("confirmed_by"))))
+    return (Award.objects.filter(decision__bang__bang_list=bang_list, decision__state=DecisionState.CONFIRMED,
+                                 project_number__isnull=False)
+            .select_related("decision__bang", "application__lead")
+            .prefetch_related(Prefetch("task_books", queryset=latest, to_attr="current_books")))

@@ -4,6 +4,7 @@ permission, and writes the activity log through `core.services.state_transition`
 import copy
 import datetime
 import hashlib
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -484,14 +485,10 @@ def task_book_amend(*, task_book: TaskBook, by: User, reason: str) -> TaskBook:
 # --- the ceremony and the template ---------------------------------------------------------------
 
 
-def signing_reminders_send(now=None) -> int:
-    """Remind each party that has not signed an issued task book, once per party (beat). Each
-    reminder is claimed on the party's row by a conditional update, so two workers never both send."""
-    now = now or timezone.now()
+def _remind(pending, now) -> int:
+    """Remind each party in `pending` that nobody reminded yet. Each reminder is claimed on the
+    party's row by a conditional update, so two workers, or the beat and a click, never both send."""
     sent = 0
-    pending = (SigningParty.objects.filter(signed_at__isnull=True, reminded_at__isnull=True,
-                                           task_book__state__in=AWAITING_SIGNATURES)
-               .select_related("task_book"))
     for party in pending:
         with transaction.atomic():
             if not SigningParty.objects.filter(pk=party.pk, reminded_at__isnull=True).update(reminded_at=now):
@@ -506,6 +503,48 @@ def signing_reminders_send(now=None) -> int:
     return sent
 
 
+def _unreminded():
+    return (SigningParty.objects.filter(signed_at__isnull=True, reminded_at__isnull=True,
+                                        task_book__state__in=AWAITING_SIGNATURES)
+            .select_related("task_book").order_by("task_book__project_number", "order", "pk"))
+
+
+def signing_reminders_send(now=None) -> int:
+    """Remind each party that has not signed an issued task book, once per party (beat)."""
+    return _remind(_unreminded(), now or timezone.now())
+
+
+def signing_reminders_for_list(*, bang_list, by: User, now=None) -> int:
+    """Staff remind the unsigned parties of one list's task books from its ceremony page: the same
+    claim and event key as the beat, so a party is reminded once in all. Logged on the list."""
+    if not by.has_perm("contracts.ceremony", bang_list):
+        raise DomainError(_("您无权执行此操作。"))
+    sent = _remind(_unreminded().filter(task_book__award__decision__bang__bang_list=bang_list), now or timezone.now())
+    activity_record(target=bang_list, by=by, action=_("提醒未签署单位签署任务书"), note=_("发出提醒%(n)d条") % {"n": sent})
+    return sent
+
+
+@dataclass
+class DraftResult:
+    made: list[TaskBook] = field(default_factory=list)
+    refused: list[tuple[Award, str]] = field(default_factory=list)
+
+
+def task_books_draft_for_list(*, bang_list, by: User) -> DraftResult:
+    """A draft for each confirmed award of the list that has none yet (each through `task_book_draft`,
+    which returns the existing one if another click got there first)."""
+    result = DraftResult()
+    awards = (Award.objects.filter(decision__bang__bang_list=bang_list, decision__state=DecisionState.CONFIRMED,
+                                   project_number__isnull=False, task_books__isnull=True)
+              .order_by("project_number"))
+    for award in awards:
+        try:
+            result.made.append(task_book_draft(award=award, by=by))
+        except DomainError as error:
+            result.refused.append((award, error.message))
+    return result
+
+
 @transaction.atomic
 def order_template_save(*, organiser: Organisation, by: User, body: str, bar_years: int) -> OrderTemplate:
     """The organiser's military-order wording; drafts pick it up on their next save, issued ones keep theirs."""
@@ -515,6 +554,8 @@ def order_template_save(*, organiser: Organisation, by: User, body: str, bar_yea
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("请填写军令状文本。")})
+    if not isinstance(bar_years, int) or not 1 <= bar_years <= 10:
+        raise ValidationError({"bar_years": _("限制年限须为1至10年。")})
     try:
         body.format(project="", number="", lead="", end="", indicators="", bar_years=0)
     except (KeyError, IndexError, ValueError):

@@ -20,12 +20,12 @@ from core.exceptions import DomainError
 from core.params import FilterParams
 from core.views import paginate, querystring_without_page
 
-from . import ceremony as ceremony_actions
 from . import content as rules_of
 from . import services
 from .enums import AWAITING_SIGNATURES, TaskBookState
 from .forms_ceremony import PLACEHOLDERS, OrderTemplateForm
 from .models import OrderTemplate, SigningParty
+from .selectors import confirmed_awards
 
 NO_TASK_BOOK = "none"
 
@@ -46,7 +46,7 @@ def ceremony(request, pk: int):
     if request.method == "POST":
         return _ceremony_action(request, bang_list)
     params = FilterParams(request)
-    awards = ceremony_actions.confirmed_awards(bang_list)
+    awards = confirmed_awards(bang_list)
     all_awards = awards
     states = [(NO_TASK_BOOK, _("未生成任务书")), *TaskBookState.choices]
     if state := params.choice("state", label=_("状态"), choices=states):
@@ -78,7 +78,7 @@ def ceremony(request, pk: int):
 def _ceremony_action(request, bang_list: BangList):
     action = request.POST.get("action")
     if action == "draft":
-        result = ceremony_actions.task_books_draft_for_list(bang_list=bang_list, by=request.user)
+        result = services.task_books_draft_for_list(bang_list=bang_list, by=request.user)
         if result.made:
             messages.success(request, _("已生成%(n)d份任务书草稿，并通知了各牵头单位。") % {"n": len(result.made)})
         for award, reason in result.refused:
@@ -87,7 +87,7 @@ def _ceremony_action(request, bang_list: BangList):
             messages.info(request, _("已确认的立项均已生成任务书，没有需要生成的草稿。"))
     elif action == "remind":
         try:
-            sent = ceremony_actions.signing_reminders_for_list(bang_list=bang_list, by=request.user)
+            sent = services.signing_reminders_for_list(bang_list=bang_list, by=request.user)
         except DomainError as error:
             messages.error(request, error.message)
         else:

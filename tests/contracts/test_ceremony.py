@@ -211,7 +211,7 @@ def test_a_party_the_beat_reminded_is_not_reminded_again_from_the_page(client, o
 
 
 def test_reminders_only_concern_the_list_and_issued_task_books(organiser_staff, other_organiser_staff):
-    from contracts.ceremony import signing_reminders_for_list
+    from contracts.services import signing_reminders_for_list
 
     mine = finalised(organiser_staff)
     other = finalised(other_organiser_staff)
