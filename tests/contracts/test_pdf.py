@@ -94,7 +94,7 @@ def test_every_page_has_the_footer_with_the_verify_qr_code(issued, settings):
     url = verify_url(task_book.fingerprint)
     assert url == f"{settings.SITE_URL.rstrip('/')}/verify/?fp={task_book.fingerprint}"
     context = task_book_context(task_book, list(task_book.parties.all()))
-    assert context["qr"] == segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+    assert context["qr"] == segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=0)
     assert f'src="{context["qr"]}"' in render_to_string("pdf/task_book.html", context)
     for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
         text = page.extract_text()
@@ -140,3 +140,16 @@ def test_demo_certificate_is_made_once_under_var(settings, tmp_path):
     cert = load_cert_from_pemder(str(cert_path))
     assert "演示证书" in cert.subject.human_friendly
     assert cert.key_usage_value.native == {"digital_signature", "non_repudiation"}
+
+
+def test_make_demo_certificate_is_idempotent_and_skipped_when_a_certificate_is_set(settings, tmp_path, signing_pair):
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path / "var"
+    call_command("make_demo_certificate")  # the test pair is set: nothing to make
+    assert not (tmp_path / "var" / "signing").exists()
+    settings.SIGNING_KEY_FILE = settings.SIGNING_CERT_FILE = ""
+    call_command("make_demo_certificate")
+    cert = (tmp_path / "var" / "signing" / signing.DEMO_CERT_NAME).read_bytes()
+    call_command("make_demo_certificate")
+    assert (tmp_path / "var" / "signing" / signing.DEMO_CERT_NAME).read_bytes() == cert
