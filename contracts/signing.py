@@ -6,6 +6,8 @@ made on first use under VAR_DIR/signing: a reader then shows "signature valid, s
 which is honest for a demo and still proves that the file was not changed after issue.
 """
 
+import asyncio
+import concurrent.futures
 import datetime
 import functools
 import io
@@ -113,5 +115,12 @@ def sign_pdf(data: bytes) -> bytes:
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", reason="任务书签发", location=settings.SITE_URL)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
-    return out.getvalue()
+    pdf_signer = signers.PdfSigner(meta, signer=signer)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return pdf_signer.sign_pdf(writer).getvalue()
+    # pyHanko's sign_pdf calls asyncio.run(), which refuses to start inside a running event loop (an
+    # async caller; Playwright's sync API in the browser tests): sign in a thread of its own then.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(pdf_signer.sign_pdf, writer).result().getvalue()
