@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 DEMO_COMMON_NAME = "揭榜挂帅平台（演示证书）"
 DEMO_KEY_NAME = "demo-key.pem"
@@ -113,7 +114,7 @@ def sign_pdf(data: bytes) -> bytes:
     key_file, cert_file, passphrase = signing_files()
     signer = _signer(str(key_file), str(cert_file), passphrase or "")
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES,
-                                        md_algorithm="sha256", reason="任务书签发", location=settings.SITE_URL)
+                                        md_algorithm="sha256", reason=_("平台签发任务书"), location=settings.SITE_URL)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=signer)
     try:
