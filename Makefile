@@ -21,8 +21,11 @@ install: $(VENV)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo certificate signs issued task books unless SIGNING_KEY_FILE / SIGNING_CERT_FILE are set
+# (kept under var/signing; made once).
 demo: migrate
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py make_demo_certificate
 
 run: demo
 	PORT=$(PORT) ./scripts/run.sh
