@@ -11,7 +11,7 @@ class ContractsConfig(AppConfig):
         # The workbench (core) shows this app's blocks; core cannot import a later app itself.
         from core.workbench import register
 
-        from . import workbench
+        from . import checks, workbench  # noqa: F401  (checks registers itself)
 
         register(workbench.my_task_books_block, order=35)
         register(workbench.signing_lists_block, order=65)

@@ -77,13 +77,13 @@ class StaffingForm(RowFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     unit = forms.CharField(label=_("单位"), max_length=200)
     title = forms.CharField(label=_("职称/职务"), max_length=64, required=False)
-    role = forms.ChoiceField(label=_("项目分工"), choices=StaffRole.choices)
+    role = forms.ChoiceField(label=_("项目分工"), choices=[("", "---------"), *StaffRole.choices])
     months = forms.IntegerField(label=_("每年投入（月）"), min_value=0, max_value=12)
 
 
 class TrancheForm(RowFormMixin, forms.Form):
     label = forms.CharField(label=_("批次"), max_length=60)
-    condition = forms.ChoiceField(label=_("拨付条件"), choices=Condition.choices)
+    condition = forms.ChoiceField(label=_("拨付条件"), choices=lambda: [("", "---------"), *Condition.choices()])
     amount = forms.DecimalField(label=_("金额（万元）"), min_value=0, max_digits=12, decimal_places=2)
 
 

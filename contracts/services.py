@@ -324,7 +324,7 @@ def _party_rows(task_book: TaskBook) -> list[SigningParty]:
             units = [bang.bang_list.organiser]
         elif kind == PartyKind.PARTNER:
             units = list(award.application.submitted_partners.filter(is_placeholder=False).order_by("name"))
-        else:  # pragma: no cover - settings are checked at start-up
+        else:  # pragma: no cover - contracts.checks refuses an unknown party at start-up
             units = []
         rows.extend(SigningParty(task_book=task_book, kind=kind, organisation=unit, name=unit.name,
                                  order=order[kind] * 100 + i) for i, unit in enumerate(units))

@@ -302,3 +302,29 @@ def test_only_the_organisers_staff_may_draft_or_finalise(organiser_staff, other_
     assert task_book.state == TaskBookState.DRAFTING
 
 
+
+
+def test_an_unknown_signing_party_in_the_settings_is_refused_at_start_up(settings):
+    from contracts.checks import signing_parties
+
+    settings.TASK_BOOK_SIGNING_PARTIES = ["lead", "issuer", "organiser"]
+    assert signing_parties(None) == []
+    settings.TASK_BOOK_SIGNING_PARTIES = ["lead", "bank"]
+    assert [e.id for e in signing_parties(None)] == ["contracts.E001"]
+
+
+def test_partners_sign_too_when_configured(organiser_staff, settings):
+    settings.TASK_BOOK_SIGNING_PARTIES = ["lead", "partner", "organiser"]
+    task_book = drafted(organiser_staff)
+    partner = OrganisationFactory(kind="university")
+    task_book.award.application.submitted_partners.add(partner)
+    save(task_book, valid_content(task_book))
+    task_book.refresh_from_db()
+    services.task_book_finalise(task_book=task_book, by=organiser_staff, seen_version=2)
+    assert list(task_book.parties.values_list("kind", "organisation_id")) == [
+        ("lead", task_book.award.application.lead_id), ("partner", partner.pk),
+        ("organiser", task_book.award.decision.bang.bang_list.organiser_id)]
+    partner_user = UserFactory(organisation=partner, roles=[Role.APPLICANT])
+    services.task_book_sign(party=task_book.parties.get(kind="partner"), by=partner_user, scan=scan(),
+                            signer_name="赵六", signer_title="院长")
+    assert task_book.parties.get(kind="partner").signed

@@ -163,3 +163,21 @@ def test_the_list_costs_the_same_queries_for_one_task_book_and_for_four(client, 
     page = client.get(url).content.decode()
     assert "项目4" in page
     assert count() == one
+
+
+def test_the_form_as_rendered_posts_back_and_only_what_was_changed_changes(client, organiser_staff):
+    from .formpost import form_data
+
+    task_book = drafted(organiser_staff)
+    client.force_login(lead_user(task_book))
+    url = reverse("contracts:edit", args=[task_book.pk])
+    data = form_data(client.get(url).content.decode(), "task-book-form")
+    data["equipment__subsidy"] = str(task_book.award.subsidy)
+    response = client.post(url, data)
+    assert response.status_code == 302, re.findall(r"(?:alert-danger|invalid-feedback)[^>]*>(.*?)</div>",
+                                                    response.content.decode(), re.S)
+    task_book.refresh_from_db()
+    assert task_book.versions.count() == 2
+    changed = [row for row in __import__("contracts.compare", fromlist=["compare"]).compare(
+        task_book.versions.get(number=1).content, task_book.content) if row["changed"]]
+    assert [row["label"] for row in changed] == ["经费预算（万元）"], changed
