@@ -6,6 +6,7 @@ Content is a JSON document; amounts are Decimal strings with 2 places (万元), 
 
 import calendar
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -73,6 +74,23 @@ def default_tranches(subsidy: Decimal) -> list[dict]:
     ]
 
 
+PLACEHOLDERS = ("project", "number", "lead", "end", "indicators", "bar_years")
+_PLACEHOLDER_RE = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def template_problem(template: str) -> str | None:
+    """Why a military-order template cannot be used, or None. Only the bare placeholders are allowed:
+    no format specs, conversions or attribute access (the text is staff input, never str.format'ed)."""
+    rest = _PLACEHOLDER_RE.sub("", template or "")
+    if "{" in rest or "}" in rest:
+        return _("文本中的花括号只能用于占位符 {project}、{number}、{lead}、{end}、{indicators}、{bar_years}。")
+    return None
+
+
+def render_template(template: str, values: dict) -> str:
+    return _PLACEHOLDER_RE.sub(lambda match: str(values[match.group(1)]), template)
+
+
 def order_text(template: str, content: dict, bar_years: int) -> str:
     """The military order's wording for this task book, from the organiser's template."""
     lines = "\n".join(
@@ -82,10 +100,9 @@ def order_text(template: str, content: dict, bar_years: int) -> str:
     values = {"project": content["project"]["name"], "number": content["project"]["number"],
               "lead": content["parties"]["lead"]["name"], "end": content["project"]["end"],
               "indicators": lines, "bar_years": bar_years}
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return DEFAULT_ORDER.format(**values)
+    if template_problem(template):
+        template = DEFAULT_ORDER
+    return render_template(template, values)
 
 
 def totals(content: dict) -> dict:

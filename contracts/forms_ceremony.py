@@ -2,10 +2,11 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
+
+from .content import template_problem
 
 PLACEHOLDERS = [
     ("{project}", _("项目名称")),
@@ -31,9 +32,6 @@ class OrderTemplateForm(PortalFormMixin, forms.Form):
     def clean_body(self) -> str:
         # The service refuses the same; checked here too so that a preview shows the error.
         body = self.cleaned_data["body"].strip()
-        try:
-            body.format(project="", number="", lead="", end="", indicators="", bar_years=0)
-        except (KeyError, IndexError, ValueError):
-            raise forms.ValidationError(
-                gettext("文本中的占位符只能是 {project}、{number}、{lead}、{end}、{indicators}、{bar_years}。"))
+        if problem := template_problem(body):
+            raise forms.ValidationError(problem)
         return body

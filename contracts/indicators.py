@@ -31,7 +31,10 @@ def parse(text: str) -> tuple[str | None, Decimal, str] | None:
 
 
 def compare(reference: str, value: str) -> str:
-    """Is `value` weaker than `reference`? An empty reference (nothing was committed) binds nothing."""
+    """Is `value` weaker than `reference`? An empty reference (nothing was committed) binds nothing.
+
+    Strictness counts: against "<2", "≤2" and "2" are weaker (they allow 2); against "≥1.2", ">1.2"
+    is stronger."""
     if not (reference or "").strip():
         return OK
     ref, val = parse(reference), parse(value)
@@ -41,13 +44,16 @@ def compare(reference: str, value: str) -> str:
     val_sign, number, val_rest = val
     if ref_rest != val_rest:  # "10 万次" against "10 次/秒": not the same quantity
         return UNKNOWN
-    if ref_sign in _DOWN:
-        if val_sign not in (None, "=") and val_sign not in _DOWN:
-            return UNKNOWN
-        return WEAKER if number > goal else OK
-    if val_sign not in (None, "=") and val_sign not in _UP:
+    down = ref_sign in _DOWN
+    same_way = _DOWN if down else _UP
+    if val_sign not in (None, "=") and val_sign not in same_way:
         return UNKNOWN
-    return WEAKER if number < goal else OK
+    if number != goal:
+        better = number < goal if down else number > goal
+        return OK if better else WEAKER
+    # On the bound itself: weaker only if the reference excludes it and the value does not.
+    ref_strict, val_strict = ref_sign in {"<", ">"}, val_sign in {"<", ">"}
+    return WEAKER if ref_strict and not val_strict else OK
 
 
 def judge(value: str, references: list[str]) -> str:

@@ -418,6 +418,11 @@ def task_book_sign(*, party: SigningParty, by: User, scan, signer_name: str, sig
     scan.seek(0)
     digest = hashlib.sha256(scan.read()).hexdigest()
     scan.seek(0)
+    if digest == task_book.pdf_sha256:
+        raise ValidationError({"scan": _("上传的是平台签发的原始文件，没有盖章。请上传加盖公章并签字后的扫描件。")})
+    if other := task_book.parties.filter(scan_sha256=digest).exclude(pk=party.pk).first():
+        raise ValidationError({"scan": _("该文件与“%(name)s”上传的盖章件完全相同，请上传本单位盖章后的扫描件。")
+                                       % {"name": other.name}})
     now = timezone.now()
     party.scan.save(scan.name, scan, save=False)
     party.scan_name, party.scan_sha256 = original, digest
@@ -556,10 +561,8 @@ def order_template_save(*, organiser: Organisation, by: User, body: str, bar_yea
         raise ValidationError({"body": _("请填写军令状文本。")})
     if not isinstance(bar_years, int) or not 1 <= bar_years <= 10:
         raise ValidationError({"bar_years": _("限制年限须为1至10年。")})
-    try:
-        body.format(project="", number="", lead="", end="", indicators="", bar_years=0)
-    except (KeyError, IndexError, ValueError):
-        raise ValidationError({"body": _("文本中的占位符只能是 {project}、{number}、{lead}、{end}、{indicators}、{bar_years}。")})
+    if problem := rules_of.template_problem(body):
+        raise ValidationError({"body": problem})
     template, _created = OrderTemplate.objects.update_or_create(
         organiser=organiser, defaults={"body": body, "bar_years": bar_years, "updated_by": by})
     activity_record(target=template, by=by, action=_("修改军令状模板"), note=_("限制牵头申报%(n)d年") % {"n": bar_years})

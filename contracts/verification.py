@@ -61,8 +61,9 @@ def claimed_fingerprint(data: bytes) -> str | None:
                     match = _HEX.search(value.replace(METADATA_LABEL, " "))
                     if match:
                         return match.group(1).lower()
-    except Exception:  # noqa: BLE001 - a broken or hostile file is simply not recognised
-        logger.info("verify: could not read the metadata of an uploaded PDF", exc_info=True)
+    except Exception as error:  # noqa: BLE001 - a broken or hostile file is simply not recognised
+        # A visitor's broken file is expected, not a fault: one line, no traceback.
+        logger.info("verify: could not read the metadata of an uploaded PDF (%s: %s)", type(error).__name__, error)
     # A file too damaged for the reader may still carry the label in plain bytes.
     match = _LABELLED.search(data)
     return match.group(1).decode().lower() if match else None

@@ -22,7 +22,7 @@ from core.views import paginate, perform, querystring_without_page
 from . import compare as compare_content
 from . import content as rules_of
 from . import services
-from .enums import EDITABLE, ISSUED, StaffRole, TaskBookState
+from .enums import AWAITING_SIGNATURES, EDITABLE, ISSUED, StaffRole, TaskBookState
 from .forms import CommentForm, DraftForms, ReasonForm, SignForm
 from .models import SigningParty, TaskBook
 from .selectors import task_books_for
@@ -93,6 +93,9 @@ def _context(request, task_book: TaskBook, **extra) -> dict:
 
 @login_required
 def detail(request, pk: int):
+    """The task book; its comment form posts here, so a refused comment stays on this address."""
+    if request.method == "POST":
+        return comment(request, pk)
     task_book = _task_book(request, pk)
     return render(request, "contracts/detail.html", _context(request, task_book))
 
@@ -114,8 +117,12 @@ def edit(request, pk: int):
     latest = task_book.versions.order_by("-number").values_list("number", flat=True).first() or 0
     forms = DraftForms(task_book.content, request.POST if request.method == "POST" else None)
     section_errors = {}
+    shown_version = latest
     if request.method == "POST":
         seen = parse_int(request.POST.get("seen_version", ""))
+        # A refused form is shown again based on the version it was typed against, not the latest:
+        # otherwise a second click would save the stale fields over someone else's version.
+        shown_version = seen if seen is not None else -1
         if forms.is_valid():
             try:
                 version = services.task_book_save(task_book=task_book, by=request.user, content=forms.content(),
@@ -125,6 +132,9 @@ def edit(request, pk: int):
                 section_errors = _section_errors(error)
             except DomainError as error:
                 section_errors = {"general": [error.message]}
+                if seen != latest:
+                    section_errors["general"].append(
+                        _("请在新窗口打开任务书查看最新版本，将本页需要保留的内容复制后刷新本页重新填写。"))
             else:
                 if version is None:
                     messages.info(request, _("内容没有变化，未生成新版本。"))
@@ -133,7 +143,7 @@ def edit(request, pk: int):
                 return redirect("contracts:detail", pk=task_book.pk)
         messages.error(request, _("未能保存，请按提示修改。您填写的内容仍在页面上。"))
     return render(request, "contracts/edit.html", {
-        "task_book": task_book, "forms": forms, "content": task_book.content, "latest_version": latest,
+        "task_book": task_book, "forms": forms, "content": task_book.content, "latest_version": shown_version,
         "section_errors": section_errors, "subsidy": task_book.award.subsidy,
         "period_months": task_book.award.decision.bang.period_months,
         "comments": task_book.comments.filter(returned=True).select_related("organisation").order_by("-created_at")[:1]
@@ -249,6 +259,13 @@ def sign(request, pk: int, party_pk: int):
     party = _party(request, task_book, party_pk)
     if not request.user.has_perm("contracts.sign", party):
         raise PermissionDenied
+    if party.signed or task_book.state not in AWAITING_SIGNATURES:
+        # Nothing to upload: say so before anyone scans and uploads a file for nothing.
+        if party.signed:
+            messages.info(request, _("“%(name)s”已签署。") % {"name": party.name})
+        else:
+            messages.error(request, _("任务书当前状态为“%(state)s”，不能签署。") % {"state": task_book.get_state_display()})
+        return redirect("contracts:detail", pk=task_book.pk)
     form = SignForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -111,6 +111,14 @@ class PortalFormSet(BaseFormSet):
         "too_few_forms": _("至少填写 %(num)d 行。"),
     }
 
+    def clean(self):
+        """A negative row count (a forged TOTAL_FORMS) would build no rows and so silently empty the
+        table: refuse it like any other tampered management form."""
+        super().clean()
+        counts = self.management_form.cleaned_data if self.management_form.is_valid() else {}
+        if any((counts.get(name) or 0) < 0 for name in ("TOTAL_FORMS", "INITIAL_FORMS")):
+            raise forms.ValidationError(self.error_messages["missing_management_form"], code="missing_management_form")
+
 
 def row_formset(form, *, rows: int, extra: int = 2):
     """A table form of at most `rows` rows: a forged TOTAL_FORMS builds no more forms than that

@@ -307,7 +307,7 @@ def test_order_template_refuses_bad_input_next_to_the_field(client, organiser_st
     if data["body"].strip():
         assert data["body"] in page  # what was typed stays
     if "deadline" in data["body"]:
-        assert "文本中的占位符只能是" in page
+        assert "花括号只能用于占位符" in page
     assert not OrderTemplate.objects.exists()
 
 

@@ -12,7 +12,16 @@ from contracts.indicators import OK, UNKNOWN, WEAKER, compare, judge
     (">=95", "96", OK),
     ("≤5", "≤4.5", OK),            # less is better
     ("≤5", "6", WEAKER),
-    ("<0.1", "0.1", OK),
+    ("<0.1", "0.09", OK),
+    ("<2", "≤2", WEAKER),          # strictness: "<2" excludes 2, "≤2" allows it
+    ("<2", "2", WEAKER),
+    ("<2", "=2", WEAKER),
+    ("<2", "<2", OK),
+    (">1.2", "≥1.2", WEAKER),
+    (">1.2", "1.2", WEAKER),
+    (">1.2", ">1.2", OK),
+    ("≥1.2", ">1.2", OK),          # stronger
+    ("≤5", "<5", OK),
     ("≥1.2", "≤2", UNKNOWN),       # signs point different ways
     ("≥10 万次", "≥10 次/秒", UNKNOWN),  # not the same quantity
     ("稳定运行", "稳定运行", OK),     # identical text

@@ -224,9 +224,10 @@ def test_signing_order_refusals_and_coming_into_force(organiser_staff, other_org
     assert task_book.state == TaskBookState.SIGNING
     with pytest.raises(DomainError, match="不能重复签署"):
         services.task_book_sign(party=parties["lead"], by=lead, scan=scan(), signer_name="张三", signer_title="校长")
-    services.task_book_sign(party=parties["issuer"], by=issuer, scan=scan(), signer_name="李四", signer_title="董事长")
-    services.task_book_sign(party=parties["organiser"], by=organiser_staff, scan=scan(), signer_name="王五",
-                            signer_title="处长")
+    services.task_book_sign(party=parties["issuer"], by=issuer, scan=scan(data=PNG + b"2"), signer_name="李四",
+                            signer_title="董事长")
+    services.task_book_sign(party=parties["organiser"], by=organiser_staff, scan=scan(data=PNG + b"3"),
+                            signer_name="王五", signer_title="处长")
     task_book.refresh_from_db()
     assert task_book.state == TaskBookState.IN_FORCE and task_book.in_force_at
     party = task_book.parties.get(kind="lead")
@@ -250,7 +251,8 @@ def sign_all(task_book, staff):
     lead, issuer = lead_user(task_book), issuer_user(task_book)
     for party in task_book.parties.all():
         user = {"lead": lead, "issuer": issuer, "organiser": staff}[party.kind]
-        services.task_book_sign(party=party, by=user, scan=scan(), signer_name="签署人", signer_title="职务")
+        services.task_book_sign(party=party, by=user, scan=scan(data=PNG + party.kind.encode()), signer_name="签署人",
+                                signer_title="职务")
     task_book.refresh_from_db()
 
 
@@ -328,3 +330,42 @@ def test_partners_sign_too_when_configured(organiser_staff, settings):
     services.task_book_sign(party=task_book.parties.get(kind="partner"), by=partner_user, scan=scan(),
                             signer_name="赵六", signer_title="院长")
     assert task_book.parties.get(kind="partner").signed
+
+
+@pytest.mark.parametrize("body", ["{project.__class__.__mro__}", "{project:>20000}", "{lead!r}", "{0}", "{", "}{",
+                                  "{unknown}"])
+def test_the_order_template_takes_bare_placeholders_only(organiser_staff, body):
+    with pytest.raises(ValidationError) as error:
+        services.order_template_save(organiser=organiser_staff.organisation, by=organiser_staff,
+                                     body=f"军令状：{body}", bar_years=3)
+    assert "占位符" in str(error.value.message_dict["body"])
+
+
+def test_the_order_wording_fills_placeholders_and_nothing_else(organiser_staff):
+    from contracts.content import order_text
+
+    services.order_template_save(organiser=organiser_staff.organisation, by=organiser_staff,
+                                 body="{lead}承诺{end}前完成“{project}”（{number}），否则{bar_years}年内不牵头。", bar_years=5)
+    task_book = drafted(organiser_staff)
+    text = task_book.content["order"]["text"]
+    assert text.startswith(task_book.content["parties"]["lead"]["name"] + "承诺")
+    assert "否则5年内不牵头" in text and task_book.content["order"]["bar_years"] == 5
+    # A template stored before the rule (or edited in the database) falls back to the default wording.
+    assert "立此军令状" in order_text("{project:>9999999999}", task_book.content, 3)
+
+
+def test_the_unsealed_issued_pdf_or_another_partys_scan_is_not_a_signature(organiser_staff):
+    task_book = finalised(organiser_staff)
+    lead = lead_user(task_book)
+    parties = {p.kind: p for p in task_book.parties.all()}
+    task_book.pdf.open("rb")
+    issued = task_book.pdf.read()
+    task_book.pdf.close()
+    with pytest.raises(ValidationError, match="没有盖章"):
+        services.task_book_sign(party=parties["lead"], by=lead, scan=scan("tb.pdf", issued), signer_name="甲",
+                                signer_title="乙")
+    services.task_book_sign(party=parties["lead"], by=lead, scan=scan(), signer_name="甲", signer_title="乙")
+    with pytest.raises(ValidationError, match="完全相同"):
+        services.task_book_sign(party=parties["issuer"], by=issuer_user(task_book), scan=scan(), signer_name="丙",
+                                signer_title="丁")
+    assert task_book.parties.filter(signed_at__isnull=False).count() == 1

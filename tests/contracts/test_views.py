@@ -108,7 +108,7 @@ def test_staff_finalise_and_the_three_parties_sign(client, organiser_staff):
     for user, kind in ((lead, "lead"), (issuer, "issuer"), (organiser_staff, "organiser")):
         party = task_book.parties.get(kind=kind)
         client.force_login(user)
-        scan = io.BytesIO(png)
+        scan = io.BytesIO(png + kind.encode())  # each party its own sealed page
         scan.name = "盖章页.png"
         response = client.post(reverse("contracts:sign", args=[task_book.pk, party.pk]),
                                {"scan": scan, "signer_name": "王五", "signer_title": "法定代表人", "confirm": "on"})
@@ -181,3 +181,40 @@ def test_the_form_as_rendered_posts_back_and_only_what_was_changed_changes(clien
     changed = [row for row in __import__("contracts.compare", fromlist=["compare"]).compare(
         task_book.versions.get(number=1).content, task_book.content) if row["changed"]]
     assert [row["label"] for row in changed] == ["经费预算（万元）"], changed
+
+
+def test_a_negative_row_count_is_refused_and_drops_no_rows(client, organiser_staff):
+    from .formpost import form_data
+
+    task_book = drafted(organiser_staff)
+    client.force_login(lead_user(task_book))
+    url = reverse("contracts:edit", args=[task_book.pk])
+    data = form_data(client.get(url).content.decode(), "task-book-form")
+    data["equipment__subsidy"] = str(task_book.award.subsidy)
+    data["schedule-TOTAL_FORMS"] = "-1"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "表格数据不完整" in response.content.decode()
+    assert task_book.versions.count() == 1
+
+
+def test_after_a_version_conflict_the_stale_form_still_cannot_overwrite(client, organiser_staff):
+    """The refused form is shown again with what was typed and the version it was based on, so a
+    second click is refused too instead of undoing the other save."""
+    from .formpost import form_data
+
+    task_book = drafted(organiser_staff)
+    lead = lead_user(task_book)
+    client.force_login(lead)
+    url = reverse("contracts:edit", args=[task_book.pk])
+    stale = form_data(client.get(url).content.decode(), "task-book-form")
+    other = dict(stale, route="另一个标签页的修改", equipment__subsidy=str(task_book.award.subsidy))
+    assert client.post(url, other).status_code == 302
+    stale.update(objectives="我输入的长文本", equipment__subsidy=str(task_book.award.subsidy))
+    first = client.post(url, stale)
+    assert "更新的版本" in first.content.decode()
+    again = form_data(first.content.decode(), "task-book-form")
+    assert again["objectives"] == "我输入的长文本"
+    second = client.post(url, again)
+    assert second.status_code == 200 and "更新的版本" in second.content.decode()
+    task_book.refresh_from_db()
+    assert task_book.content["route"] == "另一个标签页的修改" and task_book.versions.count() == 2

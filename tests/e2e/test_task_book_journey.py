@@ -40,7 +40,10 @@ def with_password(user):
     return user
 
 
-def sign(page, task_book, scan, signer, title):
+def sign(page, task_book, folder, signer, title):
+    """One party's sealed page: a scan of its own (the same file twice is refused)."""
+    scan = folder / f"seal-{signer}.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + signer.encode() + b"\x00" * 128)
     page.goto(f"/task-books/{task_book.pk}/")
     page.get_by_test_id("sign-link").click()
     expect(page.get_by_test_id("sign-form")).to_be_visible()
@@ -123,15 +126,13 @@ def test_task_book_from_draft_to_public_verification(new_page, live_server, orga
     expect(ld.get_by_test_id("edit-task-book")).to_have_count(0)
 
     # 4. Each party seals and uploads its scan; after the third the task book is in force.
-    scan = tmp_path / "seal-page.png"
-    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 128)
     ld.goto(url)
     ld.get_by_test_id("sign-link").click()
     no_blocking_violations(ld, "the signing page")
-    sign(ld, task_book, scan, "张三", "校长")
+    sign(ld, task_book, tmp_path, "张三", "校长")
     expect(ld.get_by_test_id("tb-state")).to_have_text("签署中")
-    sign(en, task_book, scan, "李四", "董事长")
-    sign(st, task_book, scan, "王五", "处长")
+    sign(en, task_book, tmp_path, "李四", "董事长")
+    sign(st, task_book, tmp_path, "王五", "处长")
     expect(st.get_by_test_id("tb-state")).to_have_text("已生效")
     assert TaskBook.objects.get(pk=task_book.pk).state == TaskBookState.IN_FORCE
     # The lead's application shows it.
