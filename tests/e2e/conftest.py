@@ -67,6 +67,25 @@ def new_page(browser, live_server):
 
 
 PASSWORD = "Journey-pass-2026"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def with_password(user):
+    """Give a fixture's user the journeys' password, so it can sign in through the login page."""
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def no_blocking_violations(page, what):
+    """axe at 390 px on the page as it stands, then back to the desktop width."""
+    from .axe import axe_violations, blocking, describe
+
+    page.set_viewport_size(PHONE)
+    found = blocking(axe_violations(page))
+    page.set_viewport_size(DESKTOP)
+    assert found == [], f"axe on {what} ({page.url}) at 390 px:\n{describe(found)}"
 
 
 def journey_user(**kwargs):

@@ -12,17 +12,11 @@ from ..contracts.helpers import finalised, lead_user
 from ..contracts.test_ceremony import png
 from ..factories import UserFactory
 from .axe import axe_violations, blocking, describe
-from .conftest import PASSWORD, login
+from .conftest import PASSWORD, login, with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def with_password(user):
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 @pytest.fixture

@@ -19,12 +19,10 @@ from notices.models import Notice, NoticeBang, Objection
 
 from ..applications.helpers import PDF
 from ..notices.test_services import proposed  # noqa: F401  (the fixture)
-from .conftest import PASSWORD, login
+from .conftest import DESKTOP, PASSWORD, login, no_blocking_violations, with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 OBJECTOR_NAME = "异议人赵六"
 OBJECTOR_ID = "11010519491231002X"
@@ -33,22 +31,6 @@ GROUNDS = "牵头单位申报材料所列示范线业绩与实际不符，请予
 QUESTION = "请说明示范线的建成时间和产能，并附验收材料。"
 ANSWER = "示范线于2024年建成，年产能500吨，验收报告附后。"
 REPLY = "经核查，牵头单位所报业绩属实，异议不成立。"
-
-
-def no_blocking_violations(page, what):
-    """axe at 390 px on the page as it stands, then back to the desktop width."""
-    from .axe import axe_violations, blocking, describe
-
-    page.set_viewport_size(PHONE)
-    found = blocking(axe_violations(page))
-    page.set_viewport_size(DESKTOP)
-    assert found == [], f"axe on {what} ({page.url}) at 390 px:\n{describe(found)}"
-
-
-def with_password(user):
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def test_notice_from_publishing_to_confirmation(new_page, live_server, organiser_staff, proposed, tmp_path):  # noqa: F811

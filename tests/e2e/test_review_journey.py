@@ -16,13 +16,10 @@ from reviews.models import Assignment, PanelDraw, ReviewPlan
 
 from ..factories import OrganisationFactory
 from ..reviews.helpers import make_pool, scenario
-from .axe import axe_violations, blocking, describe
-from .conftest import PASSWORD, journey_user, login
+from .conftest import DESKTOP, PASSWORD, PHONE, journey_user, login, no_blocking_violations, with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 ROUTES = ["改良西门子法", "硅烷流化床法"]
 
 # Each serving expert's scores on the default rubric (maxima 30, 20, 20, 15, 15: a total is the sum).
@@ -32,20 +29,6 @@ SCORES = [
     ([18, 12, 12, 9, 9], [24, 16, 15, 12, 11]),
     ([27, 18, 18, 14, 13], [25, 17, 16, 12, 12]),
 ]
-
-
-def no_blocking_violations(page, what):
-    """axe at 390 px on the page as it stands, then back to the desktop width."""
-    page.set_viewport_size(PHONE)
-    found = blocking(axe_violations(page))
-    page.set_viewport_size(DESKTOP)
-    assert found == [], f"axe on {what} ({page.url}) at 390 px:\n{describe(found)}"
-
-
-def with_password(user):
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def expect_not_found(page, path):

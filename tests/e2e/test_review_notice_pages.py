@@ -11,17 +11,11 @@ from reviews.models import Assignment, PanelDraw, ReviewPlan
 from ..factories import UserFactory
 from ..notices.test_services import PERSON, proposed  # noqa: F401  (the fixture)
 from .axe import axe_violations, blocking, describe
-from .conftest import PASSWORD, login
+from .conftest import PASSWORD, login, with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def with_password(user):
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 @pytest.fixture

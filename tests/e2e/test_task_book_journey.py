@@ -14,30 +14,13 @@ from contracts.enums import TaskBookState
 from contracts.models import TaskBook
 
 from ..contracts.helpers import confirmed_award
-from .conftest import PASSWORD, journey_user, login
+from .conftest import DESKTOP, PASSWORD, journey_user, login, no_blocking_violations, with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 OBJECTIVES = "研制推力密度不低于1.2的永磁同步直线电机样机，并在发榜企业产线完成实测。"
 RETURN_REASON = "请写明中试规模和实测地点。"
 ROUTE = "采用分段斜极和Halbach阵列降低推力波动，在包头产线完成1000小时实测。"
-
-
-def no_blocking_violations(page, what):
-    from .axe import axe_violations, blocking, describe
-
-    page.set_viewport_size(PHONE)
-    found = blocking(axe_violations(page))
-    page.set_viewport_size(DESKTOP)
-    assert found == [], f"axe on {what} ({page.url}) at 390 px:\n{describe(found)}"
-
-
-def with_password(user):
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def sign(page, task_book, folder, signer, title):
