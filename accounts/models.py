@@ -211,3 +211,21 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organisation}"
+
+
+class CreditRecord(models.Model):
+    """A unit's credit record (科研诚信记录), e.g. a failed acceptance without tolerance under the
+    military order. While `barred_until` has not passed, the unit may not lead a new application."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="credit_records",
+                                     verbose_name=_("单位"))
+    reason = models.TextField(_("事由"))
+    source = models.CharField(_("来源"), max_length=200, blank=True, help_text=_("如项目编号"))
+    barred_until = models.DateField(_("限制牵头申报至"), null=True, blank=True)
+    created_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("信用记录")
+        verbose_name_plural = _("信用记录")
+        ordering = ["-created_at", "-pk"]

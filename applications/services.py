@@ -79,6 +79,12 @@ def application_start_refusal(*, bang: Bang, user: User, at: datetime.datetime |
         return _("只有揭榜单位的账号可以申报。")
     if org.is_dishonest:
         return _("贵单位已被列入失信名单，不能申报。")
+    today = timezone.localdate(at) if at else timezone.localdate()
+    bar = org.credit_records.filter(barred_until__gte=today).order_by("-barred_until").first()
+    if bar is not None:
+        return _("贵单位因%(source)s%(reason)s，%(until)s前不能牵头申报。") % {
+            "source": f"{bar.source}：" if bar.source else "", "reason": bar.reason,
+            "until": bar.barred_until.isoformat()}
     if bang.issuers.filter(pk=org.pk).exists():
         return _("发榜企业不能揭自己发布的榜。")
     if not bang.bang_list.is_open(at):

@@ -75,3 +75,40 @@ rules.add_perm("contracts.sign", can_sign_for)
 # The signing ceremony of a list, and the list's military-order template (target: the BangList).
 rules.add_perm("contracts.ceremony", is_organiser_staff_of_list)
 rules.add_perm("contracts.order_template", is_portal_staff)
+
+
+# --- projects (issue 13): the same parties as the task book, through the project's award ----------
+
+
+def _tb_view(user, project) -> bool:
+    return project is not None and user.has_perm("contracts.view", project.task_book)
+
+
+@rules.predicate
+def is_project_party(user, project) -> bool:
+    return _tb_view(user, project)
+
+
+@rules.predicate
+def is_project_lead(user, project) -> bool:
+    return project is not None and is_lead_applicant(user, project.task_book)
+
+
+@rules.predicate
+def is_project_issuer(user, project) -> bool:
+    return project is not None and is_issuer_user(user, project.task_book)
+
+
+@rules.predicate
+def is_project_staff(user, project) -> bool:
+    return project is not None and is_organiser_staff(user, project.task_book)
+
+
+# Read the project (ledger, reports, mid-term, acceptance).
+rules.add_perm("contracts.project_view", is_project_party)
+# The lead unit: confirm arrivals, file reports, record its own adjustments, apply for acceptance.
+rules.add_perm("contracts.project_lead", is_project_lead)
+# The issuing enterprise: record payments, comment on reports, judge acceptance.
+rules.add_perm("contracts.project_issuer", is_project_issuer)
+# The organiser's staff: disburse, accept or return reports, mid-term decisions, acceptance outcome.
+rules.add_perm("contracts.project_manage", is_project_staff)

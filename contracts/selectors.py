@@ -43,3 +43,11 @@ def confirmed_awards(bang_list) -> QuerySet[Award]:
                                  project_number__isnull=False)
             .select_related("decision__bang", "application__lead")
             .prefetch_related(Prefetch("task_books", queryset=latest, to_attr="current_books")))
+
+
+def projects_for(user) -> QuerySet:
+    """The projects whose task book the user may read (lead, partner, issuer, organiser staff)."""
+    from .models import Project
+
+    return (Project.objects.filter(task_book__in=task_books_for(user).values("pk"))
+            .select_related("award__application__lead", "award__decision__bang__bang_list", "task_book"))

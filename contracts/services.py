@@ -449,6 +449,9 @@ def _in_force(task_book: TaskBook, by: User, now) -> None:
         state_transition(obj=previous, to=TaskBookState.SUPERSEDED, by=by, table=TASK_BOOK_TRANSITIONS,
                          action=_("变更生效，本版停止执行"), note=_("由第%(n)d版取代") % {"n": task_book.revision},
                          labels=LABELS)
+    from .projects import project_open
+
+    project_open(task_book)
     parties = list(task_book.parties.all())
     notification_send(
         recipients=_party_users(parties) + _applicants(task_book.award.application.lead_id),

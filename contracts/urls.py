@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_ceremony
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("<int:pk>/parties/<int:party_pk>/scan/", views.scan, name="scan"),
     path("lists/<int:pk>/signing/", views_ceremony.ceremony, name="ceremony"),
     path("order-template/", views_ceremony.order_template, name="order_template"),
+    # Execution (issue 13): the project hub, money (funds), stage reports and self-management
+    # (reports), the mid-term review, the racehorse view and acceptance (acceptance).
+    path("projects/", include("contracts.urls_funds")),
+    path("projects/", include("contracts.urls_reports")),
+    path("projects/", include("contracts.urls_acceptance")),
 ]

@@ -369,3 +369,13 @@ def test_the_unsealed_issued_pdf_or_another_partys_scan_is_not_a_signature(organ
         services.task_book_sign(party=parties["issuer"], by=issuer_user(task_book), scan=scan(), signer_name="丙",
                                 signer_title="丁")
     assert task_book.parties.filter(signed_at__isnull=False).count() == 1
+
+
+def test_a_task_book_in_force_opens_the_project_with_its_stage_reports(organiser_staff):
+    task_book = finalised(organiser_staff)
+    sign_all(task_book, organiser_staff)
+    project = task_book.award.project
+    assert project.state == "in_progress" and project.task_book_id == task_book.pk
+    assert project.subsidy == task_book.award.subsidy
+    assert [(r.stage, r.due_date.isoformat(), r.goal) for r in project.reports.all()] == [
+        (i, row["due_date"], row["goal"]) for i, row in enumerate(task_book.content["schedule"], start=1)]
