@@ -45,6 +45,20 @@ def test_refused_when_dishonest(bang, carol):
         services.application_start(bang=bang, by=carol)
 
 
+def test_refused_while_a_credit_record_bars_the_unit_from_leading(bang, carol):
+    from accounts.models import CreditRecord
+
+    today = timezone.localdate()
+    CreditRecord.objects.create(organisation=carol.organisation, reason="验收未通过且不属于容错情形",
+                                source="NMKJ-JBGS-2026-001", barred_until=today - datetime.timedelta(days=1))
+    assert services.application_start_refusal(bang=bang, user=carol) is None  # an expired bar binds nothing
+    CreditRecord.objects.create(organisation=carol.organisation, reason="验收未通过且不属于容错情形",
+                                source="NMKJ-JBGS-2026-001", barred_until=today)
+    with pytest.raises(DomainError, match=f"NMKJ-JBGS-2026-001.*{today.isoformat()}前不能牵头申报"):
+        services.application_start(bang=bang, by=carol)
+    assert not bang.applications.exists()
+
+
 def test_refused_for_the_issuing_enterprise(bang):
     issuer_user = make_applicant(organisation=bang.issuers.get())
     with pytest.raises(DomainError, match="发榜企业不能揭自己发布的榜"):
