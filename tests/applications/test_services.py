@@ -362,3 +362,17 @@ def test_deadline_summary_sent_once(bang_list, bang, carol, organiser_staff):
 
 def test_recommender_catch_up_does_not_repeat(submitted):
     assert services.recommender_notices_send() == 0  # already told at submission
+
+
+def test_staff_see_a_units_credit_records(client, carol):
+    from django.urls import reverse
+
+    from accounts.models import CreditRecord
+
+    from ..factories import make_staff
+
+    CreditRecord.objects.create(organisation=carol.organisation, reason="验收未通过", source="NMKJ-JBGS-2026-009",
+                                barred_until=timezone.localdate() + datetime.timedelta(days=1000))
+    client.force_login(make_staff(username="unit-staff"))
+    page = client.get(reverse("accounts:unit_manage", args=[carol.organisation.pk])).content.decode()
+    assert "NMKJ-JBGS-2026-009" in page and "验收未通过" in page
