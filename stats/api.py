@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from .figures import public_figures
 
-MONEY = dict(max_digits=14, decimal_places=2)
+MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class BreakdownRowSerializer(serializers.Serializer):

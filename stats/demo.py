@@ -79,10 +79,11 @@ BANGS = [
 
 
 def _org(name, first17, region, kind) -> Organisation:
+    place = Region.objects.get(code=region)
     org, _ = Organisation.objects.get_or_create(
         credit_code=_code(first17),
-        defaults=dict(name=name, kind=kind, region=Region.objects.get(code=region), is_verified=True,
-                      address=Region.objects.get(code=region).name, postcode="010000", legal_rep="（演示）"),
+        defaults={"name": name, "kind": kind, "region": place, "is_verified": True, "address": place.name,
+                  "postcode": "010000", "legal_rep": "（演示）"},
     )
     return org
 

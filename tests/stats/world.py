@@ -74,7 +74,7 @@ def make_award(w, decision, lead, investment, subsidy, rank=1) -> Award:
     app = Application.objects.create(bang=decision.bang, lead=lead, created_by=w.staff,
                                      state=ApplicationState.AWARDED, number=f"T{n}")
     number = f"TEST-{n:04d}" if decision.state == DecisionState.CONFIRMED else None
-    return Award.objects.create(decision=decision, application=app, rank=rank, score=Decimal("80"),
+    return Award.objects.create(decision=decision, application=app, rank=rank, score=Decimal(80),
                                 investment=Decimal(investment), subsidy=Decimal(subsidy), project_number=number)
 
 
