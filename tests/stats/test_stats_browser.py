@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..e2e.conftest import DESKTOP, PHONE, browser, new_page  # noqa: F401 (fixtures)
+from ..e2e.axe import axe_violations, blocking, describe
 from .world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,3 +34,5 @@ def test_charts_draw_under_the_csp_and_fit_a_phone(new_page):  # noqa: F811
     for chart in _charts(page):
         assert 0 < chart["canvas"] <= chart["width"] + 1, chart
     expect(page.get_by_test_id("export-field")).to_be_visible()
+    found = blocking(axe_violations(page))
+    assert found == [], describe(found)
