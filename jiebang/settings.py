@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "reviews",
     "notices",
     "contracts",
+    "stats",
     "benchmark",  # make bench tooling only
 ]
 

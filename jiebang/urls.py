@@ -10,11 +10,13 @@ from rest_framework.routers import DefaultRouter
 from bangs.api import BangListViewSet, BangViewSet
 from core import views as core_views
 from notices.api import NoticeViewSet
+from stats.api import StatsViewSet
 
 router = DefaultRouter()
 router.register("lists", BangListViewSet, basename="api-lists")
 router.register("bangs", BangViewSet, basename="api-bangs")
 router.register("notices", NoticeViewSet, basename="api-notices")
+router.register("stats", StatsViewSet, basename="api-stats")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("task-books/", include("contracts.urls")),
     path("verify/", include("contracts.urls_verify")),
+    path("stats/", include("stats.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

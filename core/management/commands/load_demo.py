@@ -24,6 +24,7 @@ from demands.enums import CooperationMode, DemandState
 from demands.models import CollectionRound, Demand, TechField
 from notices.demo import load_demo_notices
 from reviews.demo import load_demo_reviews
+from stats.demo import load_demo_stats
 
 DEMO_PASSWORD = "Jiebang@2026"
 
@@ -220,6 +221,7 @@ class Command(BaseCommand):
         created += load_demo_reviews(users=users, units=units)
         created += load_demo_notices(users=users, units=units)
         created += load_demo_contracts(users=users, units=units)
+        created += load_demo_stats(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))
 
 
