@@ -52,8 +52,12 @@ def project_list(request):
     lists = BangList.objects.filter(pk__in=projects.values("award__decision__bang__bang_list")).order_by("-pk")
     if state := params.choice("state", label=_("状态"), choices=ProjectState.choices):
         projects = projects.filter(state=state)
+    export_list = None
     if list_id := params.integer("list", label=_("榜单")):
         projects = projects.filter(award__decision__bang__bang_list_id=list_id)
+        chosen = bang_list_for_organiser(request.user).filter(pk=list_id).first()
+        if chosen is not None and request.user.has_perm("contracts.ceremony", chosen):
+            export_list = chosen
     if q := params.text("q", max_length=100):
         projects = projects.filter(Q(project_number__icontains=q) | Q(task_book__project_name__icontains=q)
                                    | Q(award__application__lead__name__icontains=q))
@@ -61,7 +65,7 @@ def project_list(request):
                     rows=lambda qs: qs.select_related("award__application__lead", "award__decision__bang__bang_list",
                                                       "task_book"))
     return render(request, "contracts/project/list.html", {
-        "page_obj": page, "states": ProjectState.choices, "lists": lists, "filters": request.GET,
+        "page_obj": page, "states": ProjectState.choices, "lists": lists, "filters": request.GET, "export_list": export_list,
         "querystring": querystring_without_page(request)})
 
 

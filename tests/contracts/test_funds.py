@@ -269,6 +269,23 @@ def test_the_project_list_query_count_does_not_grow(client, organiser_staff):
     assert _count(client, url) == small
     filtered = client.get(url, {"q": second.project_number}).content.decode()
     assert second.project_number in filtered and first.project_number not in filtered
+    by_list = client.get(url, {"list": first.award.decision.bang.bang_list_id}).content.decode()
+    assert first.project_number in by_list and second.project_number not in by_list
+    assert reverse("contracts:ledger_export", args=[first.award.decision.bang.bang_list_id]) in by_list
+
+
+def test_the_ledgers_of_many_projects_take_the_same_queries_as_one(organiser_staff):
+    first, second = project_in_force(organiser_staff), project_in_force(organiser_staff)
+    issuer = issuer_of(second)
+    arrived(second, issuer, "100")
+    paid(second, issuer, "5")
+    loaded = Project.objects.select_related("task_book")
+    with CaptureQueriesContext(connection) as one:
+        funds.ledgers(loaded.filter(pk=first.pk))
+    with CaptureQueriesContext(connection) as two:
+        rows = funds.ledgers(loaded.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+    assert len(one) == len(two)
+    assert [r.arrived for r in rows] == [Decimal("0.00"), Decimal("100.00")]
 
 
 # --- the Excel export -------------------------------------------------------------------------------
@@ -292,3 +309,11 @@ def test_the_ledger_export_has_a_row_per_project(client, project, issuer, organi
     row = dict(zip(rows[1], rows[2]))
     assert row["项目编号"] == project.project_number
     assert (row["企业资金确认到账（万元）"], row["待确认（万元）"], row["已拨付（万元）"], row["本年应拨付（万元）"]) == (100, 7, 20, 10)
+
+
+def test_no_payment_is_recorded_on_a_terminated_project(project, issuer):
+    Project.objects.filter(pk=project.pk).update(state=ProjectState.TERMINATED)
+    with pytest.raises(DomainError) as error:
+        paid(project, issuer, "10")
+    assert "不能再登记企业资金" in error.value.message
+    assert not Payment.objects.exists()
