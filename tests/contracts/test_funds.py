@@ -317,3 +317,14 @@ def test_no_payment_is_recorded_on_a_terminated_project(project, issuer):
         paid(project, issuer, "10")
     assert "不能再登记企业资金" in error.value.message
     assert not Payment.objects.exists()
+
+
+def test_each_side_is_told(project, issuer, lead, organiser_staff):
+    from notifications.models import Notification
+
+    payment = arrived(project, issuer, "100")
+    disbursement = funds.disbursement_record(project=project, by=organiser_staff, amount=Decimal(5), paid_on=TODAY,
+                                             document_number="财字1号")
+    assert Notification.objects.filter(recipient=lead, event_key=f"payment:{payment.pk}:recorded").exists()
+    assert Notification.objects.filter(recipient=issuer, event_key=f"payment:{payment.pk}:confirmed").exists()
+    assert Notification.objects.filter(recipient=lead, event_key=f"disbursement:{disbursement.pk}:recorded").exists()
