@@ -66,6 +66,8 @@ def section(request, project) -> dict:
         "reports_can_lead": can_lead,
         "reports_can_change": can_lead and project.state in RUNNING,
         "reports_change_url": reverse("contracts:change_new", args=[project.pk]),
+        "reports_overdue_url": reverse("contracts:reports_overdue")
+        if user.has_perm("contracts.project_manage", project) else "",
     }
 
 
@@ -226,11 +228,8 @@ def change_new(request, pk: int):
             return redirect(hub_url)
     if request.method == "POST":
         messages.error(request, _("未能记录，请按提示修改。您填写的内容仍在页面上。"))
-    categories = dict(CostCategory.choices)
     return render(request, "contracts/change_form.html", {
-        "project": project, "form": form, "hub_url": hub_url,
-        "current": [(categories.get(k, k), v) for k, v in current.items()],
-        "current_total": sum(current.values()),
+        "project": project, "form": form, "hub_url": hub_url, "current_total": sum(current.values()),
     })
 
 

@@ -331,8 +331,12 @@ def test_the_hub_section_lists_reports_with_overdue_flags_and_changes(world):
     assert context["reports_overdue_count"] == 1 and context["reports_can_change"]
     html = render_to_string("contracts/project/_reports.html", context)
     assert "已逾期" in html and "改用干法工艺" in html and context["reports_change_url"] in html
+    assert not context["reports_overdue_url"]
     request.user = world["issuer"]
     assert not views_reports.section(request, project)["reports_can_change"]
+    request.user = world["staff"]
+    staff_context = views_reports.section(request, project)
+    assert staff_context["reports_overdue_url"] in render_to_string("contracts/project/_reports.html", staff_context)
 
 
 def test_recording_a_change_through_the_page_keeps_what_was_typed_when_refused(client, world):
@@ -379,7 +383,8 @@ def test_the_issuer_cannot_submit_and_the_lead_cannot_accept(client, world):
     assert client.post(report_url(world, "comment/"), {"comment": "x"}).status_code == 403
     report = StageReport.objects.get(pk=world["report"].pk)
     assert report.state == ReportState.SUBMITTED and report.enterprise_comment == ""
-    assert client.get(report_url(world, "accept/")).status_code == 405
+    for action in ("accept/", "return/", "comment/"):
+        assert client.get(report_url(world, action)).status_code == 405
 
 
 def test_a_replayed_post_is_refused_and_changes_nothing(client, world):
