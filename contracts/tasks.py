@@ -16,3 +16,12 @@ def draft_due() -> int:
 def remind_signing() -> int:
     """One reminder per party that has not signed an issued task book."""
     return services.signing_reminders_send()
+
+
+@shared_task(name="contracts.remind_reports")
+def remind_reports() -> int:
+    """Stage reports not yet filed: a reminder 14 and 3 days before the due date and once overdue,
+    each claimed on the report's row, so running this again (or twice at once) sends nothing new."""
+    from . import reports
+
+    return reports.reports_remind()

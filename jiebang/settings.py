@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notices-remind-handling": {"task": "notices.remind_handling", "schedule": 3600.0},
     "contracts-draft-due": {"task": "contracts.draft_due", "schedule": 3600.0},
     "contracts-remind-signing": {"task": "contracts.remind_signing", "schedule": 86400.0},
+    "contracts-remind-reports": {"task": "contracts.remind_reports", "schedule": 86400.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
