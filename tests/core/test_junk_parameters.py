@@ -58,6 +58,9 @@ PAGES = [
     ("superuser", "calendar_days", ["year", "page"], {200}),
     ("superuser", "accounts:unit_list", ["q", "kind", "verified", "dishonest", "in_region", "page"], {200}),
     ("superuser", "accounts:user_list", ["q", "role", "page"], {200}),
+    ("organiser", "contracts:list", ["q", "state", "page"], {200}),
+    ("organiser", "contracts:project_list", ["q", "state", "list", "page"], {200}),
+    ("organiser", "contracts:reports_overdue", ["q", "page"], {200}),
     ("enterprise", "accounts:join_requests", ["page"], {200}),
     ("enterprise", "notifications:inbox", ["unread", "q", "page"], {200}),
 ]
