@@ -258,7 +258,7 @@ def acceptance_decide(acceptance: Acceptance, by: User, outcome: str, reason: st
         years = _bar_years(project)
         record = CreditRecord.objects.create(
             organisation_id=project.award.application.lead_id,
-            reason=_("“揭榜挂帅”项目验收未通过（未予容错），按军令状约定%(years)d年内不得牵头申报") % {"years": years},
+            reason=_("“揭榜挂帅”项目验收未通过（未予容错，军令状约定限制牵头申报%(years)d年）") % {"years": years},
             source=project.project_number, barred_until=add_years(today, years), created_by=by, created_at=now)
         note += _("；应退回财政资金%(refund)s万元；限制牵头申报至%(until)s。") % {
             "refund": refund, "until": record.barred_until.isoformat()}
