@@ -256,3 +256,25 @@ def test_racehorse_page_query_count_is_flat(client, pair, organiser_staff):
         page = client.get(url)
     assert award.project_number in page.content.decode() and "3.9" in page.content.decode()
     assert len(three.captured_queries) == len(two.captured_queries)
+
+
+def test_demo_terminates_one_racing_team_only_when_both_are_in_force(pair, organiser_staff):
+    from bangs.models import Bang, BangList
+    from contracts.demo import MOTOR
+    from contracts.demo_execution import load_demo_execution
+    from reviews.demo import RARE_EARTH
+
+    first, second = pair
+    bang = first.award.decision.bang
+    BangList.objects.filter(pk=bang.bang_list_id).update(title=RARE_EARTH)
+    Bang.objects.filter(pk=bang.pk).update(title=MOTOR)
+    users = {"staff_rare": organiser_staff}
+    Project.objects.filter(pk=second.pk).update(state=ProjectState.ACCEPTANCE)
+    assert load_demo_execution(users=users, units={}) == 0
+    Project.objects.filter(pk=second.pk).update(state=ProjectState.IN_PROGRESS)
+    assert load_demo_execution(users=users, units={}) == 1
+    assert load_demo_execution(users=users, units={}) == 0
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.state == ProjectState.TERMINATED and first.state == ProjectState.IN_PROGRESS
+    assert MidtermDecision.objects.count() == 1
