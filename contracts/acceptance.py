@@ -33,8 +33,18 @@ from notifications.services import notification_send
 from . import subsidy as money_rules
 from .enums import PROJECT_TRANSITIONS, AcceptanceOutcome, ProjectState, Verdict
 from .fingerprint import fingerprint
-from .midterm import (LABELS, _require, add_years, amount, disbursed_total, issuer_users, lead_users, lock_project,
-                      project_url, staff_users)
+from .midterm import (
+    LABELS,
+    _require,
+    add_years,
+    amount,
+    disbursed_total,
+    issuer_users,
+    lead_users,
+    lock_project,
+    project_url,
+    staff_users,
+)
 from .models import Acceptance, FieldTest, Project, ProjectFile
 
 REPORT_TYPES = ("pdf", "jpg", "png")
@@ -66,7 +76,7 @@ def _raise(problems: dict) -> None:
         raise ValidationError(problems)
 
 
-def _store(project: Project, upload, purpose: str, by: User, allowed, field: str, problems: dict):
+def _store(upload, allowed, field: str, problems: dict):
     """Check an upload by content; returns (upload, shown name) or records the problem."""
     if upload is None:
         problems[field] = [_("请上传文件。")]
@@ -128,7 +138,7 @@ def acceptance_apply(project: Project, by: User, tests: dict, summary: str, earl
             problems[f"{key}__tested_on"] = [_("请填写测试日期。")]
         elif tested_on > today:
             problems[f"{key}__tested_on"] = [_("测试日期不能晚于今天。")]
-        prepared[key] = _store(project, data.get("report"), "field_test", by, REPORT_TYPES, f"{key}__report", problems)
+        prepared[key] = _store(data.get("report"), REPORT_TYPES, f"{key}__report", problems)
     _raise(problems)
     acceptance = Acceptance.objects.create(project=project, applied_by=by, applied_at=timezone.now(),
                                            early=bool(early), summary=summary)
@@ -242,7 +252,7 @@ def acceptance_decide(acceptance: Acceptance, by: User, outcome: str, reason: st
         if evidence is None:
             problems["evidence"] = [_("容错认定须上传团队的原始研究记录，证明已勤勉尽责。")]
         else:
-            prepared = _store(project, evidence, "tolerance", by, EVIDENCE_TYPES, "evidence", problems)
+            prepared = _store(evidence, EVIDENCE_TYPES, "evidence", problems)
     spent_value = amount(spent, "spent", required=False) if outcome == AcceptanceOutcome.FAILED else None
     _raise(problems)
     now = timezone.now()

@@ -8,7 +8,7 @@ from core.forms import PortalFormMixin, UploadField
 
 from .enums import AcceptanceOutcome, MidtermOutcome, Verdict
 
-MONEY = dict(max_digits=12, decimal_places=2, min_value=0)
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
 
 class _MergeChoices(forms.Form):

@@ -14,7 +14,14 @@ from accounts.models import CreditRecord
 from applications import services as application_services
 from contracts import acceptance as svc
 from contracts.enums import AcceptanceOutcome, ProjectState
-from contracts.models import Acceptance, Disbursement, FieldTest, Project, ProjectFile, TaskBook
+from contracts.models import (
+    Acceptance,
+    Disbursement,
+    FieldTest,
+    Project,
+    ProjectFile,
+    TaskBook,
+)
 from core.exceptions import DomainError
 
 from ..factories import make_bang_list
@@ -129,7 +136,7 @@ def test_the_enterprise_judges_once(organiser_staff):
 
 
 def test_staff_wait_for_the_verdict(organiser_staff):
-    project, acceptance = applied(organiser_staff)
+    _project, acceptance = applied(organiser_staff)
     with pytest.raises(DomainError, match="尚未评价"):
         svc.acceptance_decide(acceptance, organiser_staff, "passed", "通过")
 
@@ -162,12 +169,13 @@ def test_passed_issues_a_certificate_that_verifies(client, organiser_staff):
 
 
 def test_the_certificate_text_carries_the_fingerprint(organiser_staff):
-    from pypdf import PdfReader  # noqa: F401 - only if installed
-    project, acceptance = judged(organiser_staff, "met")
-    svc.acceptance_decide(acceptance, organiser_staff, "passed", "通过")
-    acceptance.refresh_from_db()
     import io
 
+    from pypdf import PdfReader
+
+    _project, acceptance = judged(organiser_staff, "met")
+    svc.acceptance_decide(acceptance, organiser_staff, "passed", "通过")
+    acceptance.refresh_from_db()
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(acceptance.pdf.read())).pages)
     assert acceptance.fingerprint in re.sub(r"\s", "", text)
 
@@ -203,8 +211,9 @@ def test_failed_records_refund_credit_and_bars_the_lead(client, organiser_staff)
     page = client.post(reverse("applications:start", args=[bang.pk]), follow=True).content.decode()
     assert project.project_number in page and "不能牵头申报" in page
     # Staff see the record on the unit.
-    from ..factories import UserFactory
     from accounts.enums import Role
+
+    from ..factories import UserFactory
 
     admin = UserFactory(organisation=organiser_staff.organisation, roles=[Role.STAFF], is_staff=True)
     client.force_login(admin)
@@ -322,7 +331,7 @@ def test_pages_permission_matrix(client, organiser_staff, other_organiser_staff)
 
 
 def test_section_shows_who_can_act(client, organiser_staff):
-    project, acceptance = applied(organiser_staff)
+    project, _acceptance = applied(organiser_staff)
     url = reverse("contracts:acceptance_section", args=[project.pk])
     client.force_login(issuer_user(project))
     html = client.get(url).content.decode()

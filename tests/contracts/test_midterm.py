@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,10 +73,10 @@ def test_increase_must_raise_the_subsidy(organiser_staff):
     with pytest.raises(ValidationError, match="应高于"):
         midterm.midterm_decide(project, organiser_staff, MidtermOutcome.INCREASE, "成效突出", new_subsidy=before)
     midterm.midterm_decide(project, organiser_staff, MidtermOutcome.INCREASE, "成效突出",
-                           new_subsidy=before + Decimal("100"))
+                           new_subsidy=before + Decimal(100))
     project.refresh_from_db()
-    assert project.subsidy == before + Decimal("100") and project.midterm_passed_at is not None
-    assert project.midterm.new_subsidy == before + Decimal("100")
+    assert project.subsidy == before + Decimal(100) and project.midterm_passed_at is not None
+    assert project.midterm.new_subsidy == before + Decimal(100)
 
 
 def test_reduce_never_below_what_was_disbursed(organiser_staff):
