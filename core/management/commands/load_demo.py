@@ -19,6 +19,7 @@ from accounts.validators import uscc_check_character
 from applications.demo import load_demo_applications
 from bangs.demo import load_demo_lists
 from contracts.demo import load_demo_contracts
+from contracts.demo_execution import load_demo_execution
 from demands import services as demand_services
 from demands.enums import CooperationMode, DemandState
 from demands.models import CollectionRound, Demand, TechField
@@ -221,6 +222,7 @@ class Command(BaseCommand):
         created += load_demo_reviews(users=users, units=units)
         created += load_demo_notices(users=users, units=units)
         created += load_demo_contracts(users=users, units=units)
+        created += load_demo_execution(users=users, units=units)
         created += load_demo_stats(users=users, units=units)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} objects created)."))
 
