@@ -15,10 +15,9 @@ from reviews.models import Assignment, Award
 from ..reviews.helpers import make_pool, open_review, scenario
 
 
-def proposed(staff, applications=2, racing=1):
-    """A list in review with one bang: scored applications, the best one proposed (or the best
-    `racing` teams, on different routes, for a racehorse bang)."""
-    bang_list, bang, apps = scenario(staff, applications=applications, max_teams=racing)
+def proposed(staff, applications=2):
+    """A list in review with one bang: scored applications, the best one proposed."""
+    bang_list, bang, apps = scenario(staff, applications=applications)
     make_pool(3)
     plan = open_review(bang_list, staff)
     record = review_services.panel_draw(bang=bang, by=staff)
@@ -32,7 +31,7 @@ def proposed(staff, applications=2, racing=1):
                                        comments={str(c.pk): "说明" for c in crit}, comment="意见",
                                        recommendation="recommend", submit=True)
     review_services.scoring_close(plan=plan, by=staff)
-    review_services.award_propose(bang=bang, by=staff, application_ids=[a.pk for a in apps[:racing]])
+    review_services.award_propose(bang=bang, by=staff, application_ids=[apps[0].pk])
     bang_list.refresh_from_db()
     return bang_list, bang, apps
 
@@ -125,22 +124,3 @@ def project_in_force(staff):
     task_book = sign_all(finalised(staff), staff)
     return task_book.award.project
 
-
-def racehorse_projects(staff, teams=2):
-    """A racehorse bang with `teams` confirmed teams on different routes, each task book in force."""
-    bang_list, bang, apps = proposed(staff, applications=teams, racing=teams)
-    notice_services.notice_publish(bang_list=bang_list, by=staff, title="揭榜结果公示", basis="依据",
-                                   how_to_object="书面实名提出", confirm_warnings=True)
-    past = timezone.now() - datetime.timedelta(seconds=5)
-    Notice.objects.filter(bang_list=bang_list).update(published_at=past - datetime.timedelta(days=10), ends_at=past)
-    assert notice_services.notices_confirm_due() == 1
-    projects = []
-    for app in apps[:teams]:
-        award = Award.objects.get(application=app)
-        task_book = services.task_book_draft(award=award, by=staff)
-        services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book),
-                                seen_version=1)
-        task_book.refresh_from_db()
-        services.task_book_finalise(task_book=task_book, by=staff, seen_version=2)
-        projects.append(sign_all(task_book, staff).award.project)
-    return projects
