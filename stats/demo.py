@@ -1,13 +1,16 @@
 """Inner Mongolia's 2021 first batch (shared/DOMAIN.md "Money"), as history for the statistics page:
 15 bangs with 27,440万 of budgeted R&D investment; 12 reached agreement (a confirmed award whose task
-book all three parties sealed), 1.9亿 agreed investment, 5,700万 subsidy, and 10 of the 12 winning
-leads from outside the region (83.3%: the published figure is "80%").
+book all three parties sealed), three of them racehorse bangs with two teams on different routes,
+so 15 projects: 1.9亿 agreed investment, 5,700万 subsidy, and 12 of the 15 winning leads from
+outside the region (the published "80%").
 
 The batch concluded years before the portal, so its rows are written directly (no services, no
-notifications): the list, its bangs, one awarded application per signed bang, the confirmed
-decisions (three 未揭榜), the awards, the task books in force with their sealed parties, and the
-projects in progress. Everything the page shows is computed from these rows.
-Idempotent: nothing is written when the list exists. Credit codes are fictional (valid check characters).
+notifications): the list, its bangs, the awarded applications, the confirmed decisions (three 未揭榜),
+the awards, the task books in force with their sealed parties, and the projects in progress. Their
+execution since then is then recorded through the execution services (stats/demo_execution.py).
+Everything the page shows is computed from these rows.
+Idempotent: nothing is written when the list exists. Credit codes are fictional (valid check characters);
+哈尔滨工业大学 and 内蒙古民族大学 are the demo units of core's load_demo (same credit codes).
 """
 
 import datetime
@@ -25,10 +28,13 @@ from bangs.models import Bang, BangList
 from contracts.enums import PartyKind, ProjectState, TaskBookState
 from contracts.fingerprint import fingerprint
 from contracts.models import Project, SigningParty, TaskBook, TaskBookVersion
+from contracts.projects import project_open
 from contracts.services import draft_content
 from demands.models import TechField
 from reviews.enums import DecisionOutcome, DecisionState
 from reviews.models import Award, BangDecision
+
+from .demo_execution import load_demo_stats_execution
 
 TITLE = "2021年第一批揭榜挂帅榜单"
 
@@ -41,7 +47,8 @@ def _at(*args) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(*args))
 
 
-# The winning leads: (name, first 17 of a fictional credit code, region, kind). Ten from outside.
+# The winning leads of the first (or only) team of each signed bang, in bang order:
+# (name, first 17 of a fictional credit code, region, kind). Ten from outside.
 LEADS = [
     ("清华大学", "12100000400000624", "110000", OrganisationKind.UNIVERSITY),
     ("北京科技大学", "12100000400001821", "110000", OrganisationKind.UNIVERSITY),
@@ -56,6 +63,30 @@ LEADS = [
     # In the region: the same units (and credit codes) as reviews/demo.py.
     ("内蒙古农业大学", "12150000460005678", "150105", OrganisationKind.UNIVERSITY),
     ("包头稀土研究院", "12150200460007890", "150207", OrganisationKind.INSTITUTE),
+]
+
+# The racehorse bangs (max_teams 2): bang number -> (the second team's lead, the first team's route,
+# the second team's route, each team's agreed investment). Two of the three second teams are from outside.
+RACEHORSE = {
+    1: (("哈尔滨工业大学", "12100000401234567", "230000", OrganisationKind.UNIVERSITY),
+        "晶界扩散重稀土减量路线", "热变形无重稀土磁体路线", "1300", "1300"),
+    4: (("大连理工大学", "12100000400118963", "210000", OrganisationKind.UNIVERSITY),
+        "振动与油液多源数据故障预警路线", "整机数字孪生健康管理路线", "900", "900"),
+    6: (("内蒙古民族大学", "12150500460012345", "150502", OrganisationKind.UNIVERSITY),
+        "胚胎移植与性别控制路线", "基因组选择育种路线", "800", "800"),
+}
+
+# Written into each task book (the batch predates online applications): the indicators and the
+# schedule whose stage goals become the projects' stage reports.
+INDICATORS = [
+    {"key": "k1", "name": "核心技术指标", "target": "达到榜单规定值", "unit": "", "test_method": "第三方检测机构检测"},
+    {"key": "k2", "name": "发榜企业现场应用", "target": "不少于1条产线（示范点）", "unit": "条",
+     "test_method": "发榜企业现场实测"},
+]
+SCHEDULE = [
+    ("2022-12-31", "完成关键技术方案设计与小试验证"),
+    ("2023-12-31", "完成中试，核心指标达到榜单要求的80%"),
+    ("2024-12-31", "在发榜企业完成现场应用与实测，形成成套技术"),
 ]
 
 # (title, field, issuing enterprise, its region, budget 万元, agreed investment or None if 未揭榜).
@@ -105,11 +136,13 @@ def load_demo_stats(*, users: dict, units: dict) -> int:
     leads = [_org(*lead) for lead in LEADS]
     created = 1
     lead_iter = iter(leads)
+    second_number = 12
     for number, (title, field_name, issuer_name, region, budget, agreed) in enumerate(BANGS, start=1):
         issuer = _org(issuer_name, f"91{region}MA0J{number:05d}", region, OrganisationKind.ENTERPRISE)
+        racehorse = RACEHORSE.get(number) if agreed is not None else None
         bang = Bang.objects.create(
             bang_list=bang_list, number=number, title=title, kind=BangKind.TACKLING, field=fields[field_name],
-            total_investment=Decimal(budget), period_months=36, created_at=published,
+            total_investment=Decimal(budget), period_months=36, created_at=published, max_teams=2 if racehorse else 1,
             objectives=f"围绕“{title}”开展攻关，形成可在发榜企业实测验证的成套技术。",
         )
         bang.issuers.add(issuer)
@@ -119,31 +152,50 @@ def load_demo_stats(*, users: dict, units: dict) -> int:
                 bang=bang, outcome=DecisionOutcome.UNAWARDED, state=DecisionState.CONFIRMED,
                 reason="无符合条件的揭榜团队。", decided_by=staff, decided_at=settled)
             continue
-        lead = next(lead_iter)
-        investment = Decimal(agreed)
-        subsidy = min((investment * Decimal("0.30")).quantize(Decimal("0.01")), Decimal("1000.00"))
-        application = Application.objects.create(
-            bang=bang, lead=lead, created_by=staff, state=ApplicationState.AWARDED,
-            number=f"JB2021-{number:03d}", route_label="", submitted_at=_at(2021, 10, 18, 10), created_at=published)
+        if racehorse:
+            second, route, second_route, investment, second_investment = racehorse
+            second_number += 1
+            teams = [(next(lead_iter), route, Decimal(investment), number),
+                     (_org(*second), second_route, Decimal(second_investment), second_number)]
+        else:
+            teams = [(next(lead_iter), "", Decimal(agreed), number)]
+        subsidies = [_subsidy(investment) for _lead, _route, investment, _n in teams]
         decision = BangDecision.objects.create(
-            bang=bang, outcome=DecisionOutcome.AWARDED, state=DecisionState.CONFIRMED, total_subsidy=subsidy,
+            bang=bang, outcome=DecisionOutcome.AWARDED, state=DecisionState.CONFIRMED, total_subsidy=sum(subsidies),
             decided_by=staff, decided_at=_at(2021, 12, 10, 10))
-        award = Award.objects.create(
-            decision=decision, application=application, rank=1, score=Decimal("86.50"), investment=investment,
-            subsidy=subsidy, project_number=f"NMKJ-JBGS-2021-{number:03d}")
-        content = draft_content(award, today=datetime.date(2022, 1, 1))
-        task_book = TaskBook.objects.create(
-            award=award, state=TaskBookState.IN_FORCE, content=content, project_number=award.project_number,
-            project_name=content["project"]["name"], fingerprint=fingerprint(content),
-            finalised_at=_at(2021, 12, 30, 10), finalised_by=staff, in_force_at=_at(2022, 1, 1, 9),
-            created_at=_at(2021, 12, 29, 9))
-        TaskBookVersion.objects.create(task_book=task_book, number=1, content=content, saved_by=staff,
-                                       note="2021年第一批（历史数据导入）")
-        for order, (kind, org) in enumerate(((PartyKind.ORGANISER, organiser), (PartyKind.LEAD, lead),
-                                             (PartyKind.ISSUER, issuer))):
-            SigningParty.objects.create(task_book=task_book, kind=kind, organisation=org, name=org.name, order=order,
-                                        signer_name="（历史数据）", signed_at=_at(2021, 12, 31, 16))
-        Project.objects.create(award=award, task_book=task_book, state=ProjectState.IN_PROGRESS,
-                               project_number=award.project_number, subsidy=subsidy, started_at=_at(2022, 1, 1, 9))
-        created += 1
-    return created
+        for rank, ((lead, route, investment, serial), subsidy) in enumerate(zip(teams, subsidies), start=1):
+            _team(bang, decision, rank, lead, route, investment, subsidy, serial, issuer, organiser, staff, published)
+            created += 1
+    return created + load_demo_stats_execution(bang_list=bang_list, staff=staff)
+
+
+def _subsidy(investment: Decimal) -> Decimal:
+    return min((investment * Decimal("0.30")).quantize(Decimal("0.01")), Decimal("1000.00"))
+
+
+def _team(bang, decision, rank, lead, route, investment, subsidy, serial, issuer, organiser, staff, published):
+    """One awarded team: its application, award, task book in force sealed by the three parties, and project."""
+    application = Application.objects.create(
+        bang=bang, lead=lead, created_by=staff, state=ApplicationState.AWARDED,
+        number=f"JB2021-{serial:03d}", route_label=route, submitted_at=_at(2021, 10, 18, 10), created_at=published)
+    award = Award.objects.create(
+        decision=decision, application=application, rank=rank, score=Decimal("86.50") - rank + 1,
+        investment=investment, subsidy=subsidy, project_number=f"NMKJ-JBGS-2021-{serial:03d}")
+    content = draft_content(award, today=datetime.date(2022, 1, 1))
+    content["indicators"] = [{**row, "bang_target": row["target"], "committed": row["target"], "confirmed": ""}
+                             for row in INDICATORS]
+    content["schedule"] = [{"due_date": due, "goal": goal, "indicator": ""} for due, goal in SCHEDULE]
+    task_book = TaskBook.objects.create(
+        award=award, state=TaskBookState.IN_FORCE, content=content, project_number=award.project_number,
+        project_name=content["project"]["name"], fingerprint=fingerprint(content),
+        finalised_at=_at(2021, 12, 30, 10), finalised_by=staff, in_force_at=_at(2022, 1, 1, 9),
+        created_at=_at(2021, 12, 29, 9))
+    TaskBookVersion.objects.create(task_book=task_book, number=1, content=content, saved_by=staff,
+                                   note="2021年第一批（历史数据导入）")
+    for order, (kind, org) in enumerate(((PartyKind.ORGANISER, organiser), (PartyKind.LEAD, lead),
+                                         (PartyKind.ISSUER, issuer))):
+        SigningParty.objects.create(task_book=task_book, kind=kind, organisation=org, name=org.name, order=order,
+                                    signer_name="（历史数据）", signed_at=_at(2021, 12, 31, 16))
+    Project.objects.create(award=award, task_book=task_book, state=ProjectState.IN_PROGRESS,
+                           project_number=award.project_number, subsidy=subsidy, started_at=_at(2022, 1, 1, 9))
+    project_open(task_book)  # the stage reports due, from the schedule

@@ -210,8 +210,8 @@ def test_demo_reproduces_the_2021_first_batch(client):
     assert f.budget == D("27440.00")
     assert f.investment == D("19000.00")  # 1.9亿
     assert f.subsidy > D("5000")
-    assert (f.leads, f.leads_outside) == (12, 10)
-    assert f.outside_share == D("83.3")  # the published "80%"
+    assert (f.leads, f.leads_outside) == (15, 12)  # three racehorse bangs with a second team each
+    assert f.outside_share == D("80.0")  # the published "80%"
 
     # The task books of the batch open for the organiser's staff.
     client.force_login(staff)
@@ -233,4 +233,33 @@ def test_load_demo_includes_the_batch():
     assert (year.bangs, year.signed, year.investment, year.budget) == (15, 12, D("19000.00"), D("27440.00"))
     organiser = {r.label: r for r in f.breakdowns["organiser"]}["内蒙古自治区科学技术厅"]
     assert (organiser.bangs, organiser.signed) == (15, 12)
+    # The demo's other winning leads (哈尔滨工业大学, 内蒙古民族大学) also won in 2021: still 15 leads, 12 outside.
+    assert (f.leads, f.leads_outside, f.outside_share) == (15, 12, D("80.0"))
+
+    # The batch in execution, recorded through the services.
+    from contracts.enums import AcceptanceOutcome, PaymentState, ProjectState, ReportState
+    from contracts.models import Acceptance, Disbursement, Payment, Project
+    from stats.demo import TITLE
+
+    projects = Project.objects.filter(award__decision__bang__bang_list__title=TITLE)
+    assert projects.count() == 15
+    terminated = projects.filter(state=ProjectState.TERMINATED)
+    assert terminated.count() == 1
+    bang = terminated.get().award.decision.bang
+    assert bang.max_teams == 2
+    assert projects.filter(award__decision__bang=bang, state=ProjectState.IN_PROGRESS,
+                           midterm__outcome="continue").count() == 1
+    assert terminated.get().refund_due > 0
+    outcomes = sorted(Acceptance.objects.filter(project__in=projects).values_list("outcome", flat=True))
+    assert outcomes == sorted([AcceptanceOutcome.PASSED, AcceptanceOutcome.TOLERATED])
+    assert not Acceptance.objects.filter(project__in=projects, pdf="").exists()  # the certificates
+    assert Payment.objects.filter(project__in=projects, state=PaymentState.CONFIRMED, arrived_on__year=2022).exists()
+    assert Disbursement.objects.filter(project__in=projects, paid_on__year=2023).exists()
+    assert projects.filter(reports__state=ReportState.ACCEPTED).distinct().count() >= 5
+    assert {r.label: r for r in public_figures().breakdowns["year"]}["2021"].signed == 12
+    # Idempotent: a second run writes nothing.
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "(0 objects created)" in out.getvalue()
+    assert Project.objects.filter(award__decision__bang__bang_list__title=TITLE).count() == 15
     assert Region.objects.get(code="150000").name  # sanity: regions loaded
