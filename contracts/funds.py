@@ -9,7 +9,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -250,6 +250,12 @@ class Figures:
         return sum(self.disbursed_by_year.values(), ZERO)
 
 
+def _cents(total) -> Decimal:
+    """A database sum as Decimal 万元 with 2 places: SQLite adds decimals as floats (156.0000000000000,
+    or 155.99999999 for sums that do not add up exactly in binary), and the rule compares to the fen."""
+    return Decimal(str(total or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _figures(project_ids) -> dict[int, Figures]:
     """Two grouped queries for any number of projects."""
     figures: dict[int, Figures] = defaultdict(Figures)
@@ -258,7 +264,7 @@ def _figures(project_ids) -> dict[int, Figures]:
                 .annotate(total=Sum("amount"), n=Count("pk")).order_by())
     for row in payments:
         f = figures[row["project_id"]]
-        total = row["total"] or ZERO
+        total = _cents(row["total"])
         if row["state"] == PaymentState.CONFIRMED:
             f.arrivals_by_year[row["year"]] = f.arrivals_by_year.get(row["year"], ZERO) + total
         elif row["state"] == PaymentState.RECORDED:
@@ -271,7 +277,7 @@ def _figures(project_ids) -> dict[int, Figures]:
                  .values("project_id", "year").annotate(total=Sum("amount")).order_by())
     for row in disbursed:
         f = figures[row["project_id"]]
-        f.disbursed_by_year[row["year"]] = f.disbursed_by_year.get(row["year"], ZERO) + (row["total"] or ZERO)
+        f.disbursed_by_year[row["year"]] = f.disbursed_by_year.get(row["year"], ZERO) + _cents(row["total"])
     return figures
 
 

@@ -49,7 +49,9 @@ def lock_project(project: Project) -> Project:
 
 
 def disbursed_total(project: Project) -> Decimal:
-    return project.disbursements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    total = project.disbursements.aggregate(total=Sum("amount"))["total"]
+    # SQLite adds decimals as floats: back to the fen the rules compare in.
+    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
 def amount(value, field: str, *, required: bool = True) -> Decimal | None:
