@@ -113,7 +113,13 @@ def acceptance_apply(project: Project, by: User, tests: dict, summary: str, earl
         raise DomainError(_("已申请验收，不能重复申请。"))
     if project.state != ProjectState.IN_PROGRESS:
         raise DomainError(_("项目当前状态为“%(state)s”，不能申请验收。") % {"state": project.get_state_display()})
+    if project.midterm_passed_at is None:
+        # Every project has a mid-term review; applying first would lock its tranche for good.
+        raise DomainError(_("项目尚未通过中期评估，不能申请验收。"))
     today = timezone.localdate()
+    from .funds import project_start
+
+    start = project_start(project)
     end = period_end(project)
     if not early and end is not None and today <= end:
         raise DomainError(_("实施期至%(end)s结束，尚未期满。如需提前验收，请勾选“提前申请验收”。") % {"end": end.isoformat()})
@@ -138,6 +144,8 @@ def acceptance_apply(project: Project, by: User, tests: dict, summary: str, earl
             problems[f"{key}__tested_on"] = [_("请填写测试日期。")]
         elif tested_on > today:
             problems[f"{key}__tested_on"] = [_("测试日期不能晚于今天。")]
+        elif tested_on < start:
+            problems[f"{key}__tested_on"] = [_("测试日期不能早于项目开始日期（%(date)s）。") % {"date": start.isoformat()}]
         prepared[key] = _store(data.get("report"), REPORT_TYPES, f"{key}__report", problems)
     _raise(problems)
     acceptance = Acceptance.objects.create(project=project, applied_by=by, applied_at=timezone.now(),

@@ -95,6 +95,14 @@ def _raise(problems: dict) -> None:
 
 
 @transaction.atomic
+def project_start(project: Project) -> datetime.date:
+    """The first day money may be dated: the start of the project in its task book."""
+    try:
+        return datetime.date.fromisoformat(project.task_book.content["project"]["start"])
+    except (KeyError, TypeError, ValueError):
+        return timezone.localdate(project.started_at)
+
+
 def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date, receipt) -> Payment:
     """The issuing enterprise records a payment to the lead with its bank receipt (PDF/JPG/PNG by
     content, SHA-256 kept). Logged; the lead unit is asked to confirm the arrival."""
@@ -108,6 +116,8 @@ def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date
         problems["paid_on"] = [_("请填写付款日期。")]
     elif paid_on > timezone.localdate():
         problems["paid_on"] = [_("付款日期不能晚于今天。")]
+    elif paid_on < project_start(project):
+        problems["paid_on"] = [_("付款日期不能早于项目开始日期（%(date)s）。") % {"date": project_start(project).isoformat()}]
     original = ""
     if receipt is None:
         problems["receipt"] = [_("请上传银行回单。")]
@@ -136,6 +146,11 @@ def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date
     return payment
 
 
+def _still_running(project: Project) -> None:
+    if project.state not in RUNNING:
+        raise DomainError(_("项目当前状态为“%(state)s”，不能再处理企业资金。") % {"state": project.get_state_display()})
+
+
 def _lock_payment(payment: Payment) -> Payment:
     return (Payment.objects.select_for_update(of=("self",))
             .select_related("project__task_book", "project__award__application__lead",
@@ -150,6 +165,7 @@ def payment_confirm(*, payment: Payment, by: User, arrived_on: datetime.date) ->
     payment = _lock_payment(payment)
     project = payment.project
     _require(by, "contracts.project_lead", project)
+    _still_running(project)
     if payment.state != PaymentState.RECORDED:
         raise DomainError(_("这笔付款已于%(when)s处理（%(state)s），不能重复处理。") % {
             "when": timezone.localtime(payment.answered_at).strftime("%Y-%m-%d %H:%M") if payment.answered_at else "",
@@ -180,6 +196,7 @@ def payment_dispute(*, payment: Payment, by: User, reason: str) -> Payment:
     payment = _lock_payment(payment)
     project = payment.project
     _require(by, "contracts.project_lead", project)
+    _still_running(project)
     if payment.state != PaymentState.RECORDED:
         raise DomainError(_("这笔付款已处理（%(state)s），不能重复处理。") % {"state": payment.get_state_display()})
     reason = (reason or "").strip()
@@ -297,13 +314,27 @@ def _condition(project: Project, condition: str) -> tuple[bool, str]:
     return True, _("其他条件（按任务书约定）")
 
 
+def _planned(project: Project) -> list[Decimal]:
+    """The tranche amounts of the task book, scaled to the subsidy agreed now when a mid-term
+    decision raised or lowered it (the last tranche takes the rounding)."""
+    amounts = []
+    for row in project.task_book.content.get("disbursement", []):
+        try:
+            amounts.append(rules_of.money(row.get("amount")))
+        except ValueError:
+            amounts.append(ZERO)
+    total = sum(amounts, ZERO)
+    if not amounts or total <= 0 or total == project.subsidy:
+        return amounts
+    scaled = [(a * project.subsidy / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a in amounts[:-1]]
+    return [*scaled, project.subsidy - sum(scaled, ZERO)]
+
+
 def _tranches(project: Project) -> list[Tranche]:
     rows = []
+    planned = _planned(project)
     for number, row in enumerate(project.task_book.content.get("disbursement", []), start=1):
-        try:
-            amount = rules_of.money(row.get("amount"))
-        except ValueError:
-            amount = ZERO
+        amount = planned[number - 1]
         condition = row.get("condition") or Condition.OTHER
         met, reason = _condition(project, condition)
         rows.append(Tranche(number=number, label=row.get("label") or _("第%(n)d笔") % {"n": number},
@@ -362,6 +393,8 @@ def disbursement_record(*, project: Project, by: User, amount, paid_on: datetime
         problems["paid_on"] = [_("请填写拨付日期。")]
     elif paid_on > timezone.localdate():
         problems["paid_on"] = [_("拨付日期不能晚于今天。")]
+    elif paid_on < project_start(project):
+        problems["paid_on"] = [_("拨付日期不能早于项目开始日期（%(date)s）。") % {"date": project_start(project).isoformat()}]
     document_number = (document_number or "").strip()
     if not document_number:
         problems["document_number"] = [_("请填写拨付文号。")]

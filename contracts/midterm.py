@@ -126,6 +126,8 @@ def midterm_decide(project: Project, by: User, outcome: str, reason: str, new_su
         if value < disbursed:
             raise ValidationError({"new_subsidy": [_("调整后的财政补助不能低于已拨付的%(done)s万元。")
                                                    % {"done": disbursed}]})
+        if value <= 0:
+            raise ValidationError({"new_subsidy": [_("不再给予财政补助的，请选择“终止”，并记录应退回的资金。")]})
         decision.new_subsidy = value
         note += _("（财政补助由%(old)s万元调整为%(new)s万元）") % {"old": project.subsidy, "new": value}
 
@@ -139,6 +141,8 @@ def midterm_decide(project: Project, by: User, outcome: str, reason: str, new_su
         activity_record(target=project, by=by, action=_("中期评估：%(outcome)s") % {"outcome": label}, note=note)
     elif outcome == MidtermOutcome.TERMINATE:
         spent_value = amount(spent, "spent", required=False)
+        if spent_value is not None and spent_value > disbursed:
+            raise ValidationError({"spent": [_("已使用的财政资金不能超过已拨付的%(done)s万元。") % {"done": disbursed}]})
         decision.refund_due = money_rules.refund_due(disbursed_total=disbursed, spent=spent_value)
         note += _("应退回未使用的财政资金%(refund)s万元。") % {"refund": decision.refund_due}
         state_transition(obj=project, to=ProjectState.TERMINATED, by=by, table=PROJECT_TRANSITIONS,

@@ -201,6 +201,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # select_for_update does nothing on SQLite and a deferred transaction that reads, then writes,
+    # fails with "database is locked" when another writer got in between (two disbursements posted
+    # at once). BEGIN IMMEDIATE takes the write lock at the start, so the second one waits its turn.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

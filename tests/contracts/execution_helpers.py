@@ -15,7 +15,7 @@ from reviews.models import Assignment, Award
 
 from ..factories import UserFactory
 from ..reviews.helpers import make_pool, open_review, scenario
-from .helpers import lead_user, sign_all, valid_content
+from .helpers import execution_start, lead_user, sign_all, valid_content
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -54,7 +54,7 @@ def racehorse_projects(staff, teams=2) -> list[Project]:
     projects = []
     for award in Award.objects.filter(decision__bang=bang).order_by("project_number"):
         task_book = services.task_book_draft(award=award, by=staff)
-        services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book),
+        services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book, execution_start()),
                                 seen_version=1)
         task_book.refresh_from_db()
         task_book = services.task_book_finalise(task_book=task_book, by=staff, seen_version=2)

@@ -54,9 +54,16 @@ def confirmed_award(staff) -> Award:
     return Award.objects.select_related("decision__bang__bang_list", "application__lead").get(pk=award.pk)
 
 
-def valid_content(task_book) -> dict:
-    """The draft's content adjusted so every rule holds: the budget's subsidy column equals the award's."""
+def valid_content(task_book, start: datetime.date | None = None) -> dict:
+    """The draft's content adjusted so every rule holds: the budget's subsidy column equals the award's.
+    `start` moves the project's period (execution tests date money in earlier years)."""
     content = copy.deepcopy(task_book.content)
+    if start is not None:
+        from contracts.content import add_months
+
+        content["project"]["start"] = start.isoformat()
+        content["project"]["end"] = (add_months(start, content["project"]["period_months"])
+                                     - datetime.timedelta(days=1)).isoformat()
     subsidy = task_book.award.subsidy
     content["budget"] = [{"category": "equipment", "subsidy": str(subsidy), "enterprise": "500.00",
                           "self_raised": "100.00", "other": "0.00"}]
@@ -81,10 +88,10 @@ def lead_user(task_book):
                                role_grants__role=Role.APPLICANT).first()
 
 
-def finalised(staff):
+def finalised(staff, start: datetime.date | None = None):
     """A task book saved valid by its lead and finalised by staff."""
     task_book = drafted(staff)
-    services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book),
+    services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book, start),
                             seen_version=1)
     task_book.refresh_from_db()
     return services.task_book_finalise(task_book=task_book, by=staff, seen_version=2)
@@ -119,8 +126,14 @@ def _user(organisation, role):
     return UserFactory(organisation=organisation, roles=[role])
 
 
-def project_in_force(staff):
+def execution_start() -> datetime.date:
+    """Projects under execution tests started on 1 January two years ago, so that money can be dated
+    in the previous year (the 到账 rule pays on last year's arrivals) and still fall in the period."""
+    return datetime.date(timezone.localdate().year - 2, 1, 1)
+
+
+def project_in_force(staff, start: datetime.date | None = None):
     """A confirmed award whose task book all parties signed: its project, in progress."""
-    task_book = sign_all(finalised(staff), staff)
+    task_book = sign_all(finalised(staff, start or execution_start()), staff)
     return task_book.award.project
 

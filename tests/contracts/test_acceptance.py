@@ -32,6 +32,25 @@ from .helpers import lead_user, project_in_force
 pytestmark = pytest.mark.django_db
 
 
+def passed_midterm(staff):
+    """A project in progress whose mid-term review said continue (acceptance comes after it)."""
+    from contracts import midterm
+    from contracts.enums import MidtermOutcome
+
+    project = project_in_force(staff)
+    midterm.midterm_decide(project, staff, MidtermOutcome.CONTINUE, "进展符合任务书")
+    project.refresh_from_db()
+    return project
+
+
+def test_acceptance_waits_for_the_midterm_review(organiser_staff):
+    project = project_in_force(organiser_staff)
+    with pytest.raises(DomainError, match="中期评估"):
+        svc.acceptance_apply(project, lead_user(project.task_book), field_tests(project), "完成", early=True)
+    from contracts.models import Acceptance
+    assert not Acceptance.objects.filter(project=project).exists()
+
+
 def field_tests(project, **override):
     today = timezone.localdate()
     return {row["key"]: {"measured": "5.3", "method": "第三方台架测试", "place": "包头检测中心", "tested_on": today,
@@ -40,7 +59,7 @@ def field_tests(project, **override):
 
 
 def applied(staff, early=True):
-    project = project_in_force(staff)
+    project = passed_midterm(staff)
     lead = lead_user(project.task_book)
     acceptance = svc.acceptance_apply(project, lead, field_tests(project), "全部指标完成", early=early)
     return project, acceptance
@@ -76,7 +95,7 @@ def test_lead_applies_early_with_a_field_test_per_indicator(organiser_staff):
 
 
 def test_before_the_end_applying_needs_early(organiser_staff):
-    project = project_in_force(organiser_staff)
+    project = passed_midterm(organiser_staff)
     lead = lead_user(project.task_book)
     with pytest.raises(DomainError, match="提前申请"):
         svc.acceptance_apply(project, lead, field_tests(project), "完成")
@@ -86,7 +105,7 @@ def test_before_the_end_applying_needs_early(organiser_staff):
 
 
 def test_field_tests_are_complete_and_reports_checked_by_content(organiser_staff):
-    project = project_in_force(organiser_staff)
+    project = passed_midterm(organiser_staff)
     lead = lead_user(project.task_book)
     key = svc.indicators(project)[0]["key"]
     bad = field_tests(project, measured="", report=SimpleUploadedFile("fake.pdf", b"MZ not a pdf at all"))
@@ -104,7 +123,7 @@ def test_field_tests_are_complete_and_reports_checked_by_content(organiser_staff
 
 
 def test_only_the_lead_applies_and_only_once(organiser_staff, other_organiser_staff):
-    project = project_in_force(organiser_staff)
+    project = passed_midterm(organiser_staff)
     for user in (organiser_staff, issuer_user(project), other_unit_applicant()):
         with pytest.raises(DomainError, match="无权"):
             svc.acceptance_apply(project, user, field_tests(project), "完成", early=True)
@@ -257,7 +276,7 @@ def test_outcome_once_and_only_by_the_organisers_staff(organiser_staff, other_or
 
 
 def test_apply_judge_decide_through_the_pages(client, organiser_staff):
-    project = project_in_force(organiser_staff)
+    project = passed_midterm(organiser_staff)
     lead, issuer = lead_user(project.task_book), issuer_user(project)
     client.force_login(lead)
     url = reverse("contracts:acceptance_apply", args=[project.pk])

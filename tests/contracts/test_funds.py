@@ -328,3 +328,45 @@ def test_each_side_is_told(project, issuer, lead, organiser_staff):
     assert Notification.objects.filter(recipient=lead, event_key=f"payment:{payment.pk}:recorded").exists()
     assert Notification.objects.filter(recipient=issuer, event_key=f"payment:{payment.pk}:confirmed").exists()
     assert Notification.objects.filter(recipient=lead, event_key=f"disbursement:{disbursement.pk}:recorded").exists()
+
+
+# --- from the fresh-clone review ---------------------------------------------------------------------
+
+
+def test_money_cannot_be_dated_before_the_project_started(project, issuer, organiser_staff):
+    start = funds.project_start(project)
+    with pytest.raises(Exception) as error:
+        paid(project, issuer, "1000", on=datetime.date(1990, 1, 1))
+    assert "不能早于项目开始日期" in str(error.value)
+    arrived(project, issuer, "1000", on=start)
+    with pytest.raises(Exception) as error:
+        funds.disbursement_record(project=project, by=organiser_staff, amount=Decimal("1.00"),
+                                  paid_on=start - datetime.timedelta(days=1), document_number="内科发〔1991〕1号")
+    assert "不能早于项目开始日期" in str(error.value)
+    assert not project.disbursements.exists() and project.payments.count() == 1
+
+
+def test_the_tranche_plan_follows_a_midterm_increase(project, issuer, organiser_staff):
+    from contracts import midterm
+    from contracts.enums import MidtermOutcome
+
+    planned = sum(Decimal(t["amount"]) for t in project.task_book.content["disbursement"])
+    midterm.midterm_decide(project, organiser_staff, MidtermOutcome.INCREASE, "进展超预期", new_subsidy=planned * 2)
+    project.refresh_from_db()
+    tranches = funds.subsidy_due(project).tranches
+    assert sum(t.amount for t in tranches) == project.subsidy == planned * 2
+    assert tranches[0].amount == Decimal(project.task_book.content["disbursement"][0]["amount"]) * 2
+
+
+def test_a_merged_teams_lead_no_longer_answers_payments(organiser_staff):
+    from contracts.enums import ProjectState
+
+    from .execution_helpers import racehorse_projects
+
+    first, second = racehorse_projects(organiser_staff)
+    payment = paid(second, issuer_of(second), "100")
+    Project.objects.filter(pk=second.pk).update(state=ProjectState.MERGED, merged_into=first)
+    with pytest.raises(DomainError, match="不能再处理企业资金"):
+        funds.payment_confirm(payment=payment, by=lead_user(second.task_book), arrived_on=LAST_YEAR)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.RECORDED

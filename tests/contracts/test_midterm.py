@@ -275,3 +275,14 @@ def test_demo_terminates_one_racing_team_only_when_both_are_in_force(pair, organ
     second.refresh_from_db()
     assert second.state == ProjectState.TERMINATED and first.state == ProjectState.IN_PROGRESS
     assert MidtermDecision.objects.count() == 1
+
+
+def test_a_reduction_to_nothing_must_be_a_termination_and_spending_cannot_exceed_what_was_paid(organiser_staff):
+    project = project_in_force(organiser_staff)
+    with pytest.raises(ValidationError, match="终止"):
+        midterm.midterm_decide(project, organiser_staff, MidtermOutcome.REDUCE, "削减", new_subsidy="0")
+    disburse(project, organiser_staff, "10.00")
+    with pytest.raises(ValidationError, match="不能超过已拨付"):
+        midterm.midterm_decide(project, organiser_staff, MidtermOutcome.TERMINATE, "终止", spent="99999")
+    project.refresh_from_db()
+    assert project.state == ProjectState.IN_PROGRESS and not MidtermDecision.objects.filter(project=project).exists()

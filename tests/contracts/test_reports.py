@@ -36,7 +36,7 @@ def pdf(name="进展.pdf"):
 
 @pytest.fixture
 def world(organiser_staff, other_organiser_staff):
-    project = project_in_force(organiser_staff)
+    project = project_in_force(organiser_staff, start=timezone.localdate())  # reports fall due from now on
     issuer = UserFactory(username="issuer", organisation=project.award.decision.bang.issuers.first(),
                          roles=[Role.ENTERPRISE])
     return {

@@ -109,6 +109,13 @@ def test_a_project_from_money_to_acceptance(new_page, live_server, organiser_sta
     expect(st.get_by_test_id(f"team-{winner.project_number}")).to_contain_text(winner.project_number)
     no_blocking_violations(st, "the racehorse page")
 
+    # The winning team passes its mid-term review (acceptance comes after it).
+    st.goto(f"/task-books/projects/{winner.pk}/midterm/")
+    st.get_by_label("继续支持").check()
+    st.fill("#id_reason", "进展符合任务书，继续支持。")
+    st.get_by_test_id("midterm-submit").click()
+    expect(st.get_by_test_id("midterm-decision").first).to_contain_text("继续支持")
+
     # 5. The winning team applies for acceptance early, with its field-test values and reports.
     ld.goto(f"{hub}acceptance/apply/")
     ld.fill("#id_summary", "全部考核指标已完成，并在发榜企业产线完成实测。")
