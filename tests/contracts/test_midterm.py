@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import midterm
-from contracts.enums import RUNNING, MidtermOutcome, ProjectState, ReportState
+from contracts.enums import MidtermOutcome, ProjectState, ReportState
 from contracts.models import Disbursement, MidtermDecision, Project, StageReport
 from core.exceptions import DomainError
 from notifications.models import Notification
