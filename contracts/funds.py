@@ -103,6 +103,7 @@ def project_start(project: Project) -> datetime.date:
         return timezone.localdate(project.started_at)
 
 
+@transaction.atomic
 def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date, receipt) -> Payment:
     """The issuing enterprise records a payment to the lead with its bank receipt (PDF/JPG/PNG by
     content, SHA-256 kept). Logged; the lead unit is asked to confirm the arrival."""
