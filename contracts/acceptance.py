@@ -33,19 +33,18 @@ from notifications.services import notification_send
 from . import subsidy as money_rules
 from .enums import PROJECT_TRANSITIONS, AcceptanceOutcome, ProjectState, Verdict
 from .fingerprint import fingerprint
-from .midterm import (
-    LABELS,
-    _require,
-    add_years,
-    amount,
+from .midterm import LABELS, add_years, amount
+from .models import Acceptance, FieldTest, Project, ProjectFile
+from .projects import (
     disbursed_total,
     issuer_users,
     lead_users,
     lock_project,
     project_url,
+    raise_problems,
+    require,
     staff_users,
 )
-from .models import Acceptance, FieldTest, Project, ProjectFile
 
 REPORT_TYPES = ("pdf", "jpg", "png")
 EVIDENCE_TYPES = ("pdf", "jpg", "png")
@@ -71,9 +70,6 @@ def period_end(project: Project) -> datetime.date | None:
         return None
 
 
-def _raise(problems: dict) -> None:
-    if problems:
-        raise ValidationError(problems)
 
 
 def _store(upload, allowed, field: str, problems: dict):
@@ -108,7 +104,7 @@ def acceptance_apply(project: Project, by: User, tests: dict, summary: str, earl
     """The lead applies, with one field test per indicator: tests = {key: {"measured", "method",
     "place", "tested_on" (date), "report" (upload)}}. Errors are keyed "<key>__<field>"."""
     project = lock_project(project)
-    _require(by, "contracts.project_lead", project)
+    require(by, "contracts.project_lead", project)
     if Acceptance.objects.filter(project=project).exists():
         raise DomainError(_("已申请验收，不能重复申请。"))
     if project.state != ProjectState.IN_PROGRESS:
@@ -147,7 +143,7 @@ def acceptance_apply(project: Project, by: User, tests: dict, summary: str, earl
         elif tested_on < start:
             problems[f"{key}__tested_on"] = [_("测试日期不能早于项目开始日期（%(date)s）。") % {"date": start.isoformat()}]
         prepared[key] = _store(data.get("report"), REPORT_TYPES, f"{key}__report", problems)
-    _raise(problems)
+    raise_problems(problems)
     acceptance = Acceptance.objects.create(project=project, applied_by=by, applied_at=timezone.now(),
                                            early=bool(early), summary=summary)
     for order, row in enumerate(rows):
@@ -183,7 +179,7 @@ def acceptance_judge(acceptance: Acceptance, by: User, verdicts: dict, verdict: 
     """verdicts = {key: {"verdict": "met"|"not_met", "comment": str}} for every field test, and the
     overall verdict with its comment. Once."""
     acceptance, project = _lock_acceptance(acceptance)
-    _require(by, "contracts.project_issuer", project)
+    require(by, "contracts.project_issuer", project)
     if acceptance.verdict:
         raise DomainError(_("发榜企业已于%(when)s作出评价，不能更改。") % {
             "when": timezone.localtime(acceptance.judged_at).strftime("%Y-%m-%d %H:%M")})
@@ -203,7 +199,7 @@ def acceptance_judge(acceptance: Acceptance, by: User, verdicts: dict, verdict: 
     comment = (comment or "").strip()
     if not comment:
         problems["comment"] = [_("请填写总体评价意见。")]
-    _raise(problems)
+    raise_problems(problems)
     for test in tests:
         test.verdict = verdicts[test.key]["verdict"]
         test.comment = str(verdicts[test.key]["comment"]).strip()
@@ -237,7 +233,7 @@ def acceptance_decide(acceptance: Acceptance, by: User, outcome: str, reason: st
                       spent=None) -> Acceptance:
     """Staff record the outcome after the enterprise's verdict, and issue the certificate."""
     acceptance, project = _lock_acceptance(acceptance)
-    _require(by, "contracts.project_manage", project)
+    require(by, "contracts.project_manage", project)
     if acceptance.outcome:
         raise DomainError(_("验收结论已记录，不能更改。"))
     if project.state != ProjectState.ACCEPTANCE:
@@ -262,7 +258,7 @@ def acceptance_decide(acceptance: Acceptance, by: User, outcome: str, reason: st
         else:
             prepared = _store(evidence, EVIDENCE_TYPES, "evidence", problems)
     spent_value = amount(spent, "spent", required=False) if outcome == AcceptanceOutcome.FAILED else None
-    _raise(problems)
+    raise_problems(problems)
     now = timezone.now()
     today = timezone.localdate(now)
     fields = {"closed_at": now}

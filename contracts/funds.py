@@ -15,11 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
 from accounts.models import User
 from core.exceptions import DomainError
 from core.files import prepare_upload
@@ -32,6 +30,7 @@ from . import subsidy as rule
 from .content import Condition
 from .enums import RUNNING, PaymentState, ProjectState, TaskBookState
 from .models import Disbursement, Payment, Project
+from .projects import issuer_users, lead_users, lock_project, project_url, raise_problems, require
 
 ZERO = Decimal("0.00")
 RECEIPT_TYPES = ("pdf", "jpg", "png")
@@ -42,33 +41,16 @@ DISBURSABLE = (*RUNNING, ProjectState.PASSED)
 MAX_AMOUNT = Decimal("9999999999.99")
 
 
-def _require(user, perm: str, obj) -> None:
-    if user is None or not user.has_perm(perm, obj):
-        raise DomainError(_("您无权执行此操作。"))
 
 
-def _lock_project(project: Project) -> Project:
-    # The row lock serialises money on one project: two disbursements cannot both read the same "due".
-    return (Project.objects.select_for_update(of=("self",))
-            .select_related("task_book", "award__application__lead", "award__decision__bang__bang_list")
-            .get(pk=project.pk))
 
 
-def _users(org_ids, role) -> list[User]:
-    return list(User.objects.filter(organisation_id__in=list(org_ids), is_active=True, role_grants__role=role)
-                .distinct())
 
 
-def _lead_users(project: Project) -> list[User]:
-    return _users([project.award.application.lead_id], Role.APPLICANT)
 
 
-def _issuer_users(project: Project) -> list[User]:
-    return _users(project.award.decision.bang.issuers.values_list("pk", flat=True), Role.ENTERPRISE)
 
 
-def _hub(project: Project) -> str:
-    return reverse("contracts:project_detail", args=[project.pk])
 
 
 def _amount(value, problems: dict, name: str = "amount") -> Decimal | None:
@@ -86,9 +68,6 @@ def _amount(value, problems: dict, name: str = "amount") -> Decimal | None:
     return amount
 
 
-def _raise(problems: dict) -> None:
-    if problems:
-        raise ValidationError(problems)
 
 
 # --- the issuing enterprise's payments ------------------------------------------------------------
@@ -107,8 +86,8 @@ def project_start(project: Project) -> datetime.date:
 def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date, receipt) -> Payment:
     """The issuing enterprise records a payment to the lead with its bank receipt (PDF/JPG/PNG by
     content, SHA-256 kept). Logged; the lead unit is asked to confirm the arrival."""
-    project = _lock_project(project)
-    _require(by, "contracts.project_issuer", project)
+    project = lock_project(project)
+    require(by, "contracts.project_issuer", project)
     if project.state not in RUNNING:
         raise DomainError(_("项目当前状态为“%(state)s”，不能再登记企业资金。") % {"state": project.get_state_display()})
     problems: dict = {}
@@ -127,7 +106,7 @@ def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date
             original, _extension = prepare_upload(receipt, allowed=RECEIPT_TYPES)
         except ValidationError as error:
             problems["receipt"] = error.messages
-    _raise(problems)
+    raise_problems(problems)
     receipt.seek(0)
     digest = hashlib.sha256(receipt.read()).hexdigest()
     receipt.seek(0)
@@ -140,10 +119,10 @@ def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date
     activity_record(target=project, by=by, action=_("登记企业资金"),
                     note=_("%(amount)s万元，付款日期%(date)s") % {"amount": format_wan(value), "date": paid_on.isoformat()})
     notification_send(
-        recipients=_lead_users(project), event_key=f"payment:{payment.pk}:recorded",
+        recipients=lead_users(project), event_key=f"payment:{payment.pk}:recorded",
         title=_("项目“%(number)s”：发榜企业登记了一笔%(amount)s万元的付款，请确认是否到账")
         % {"number": project.project_number, "amount": format_wan(value)},
-        url=_hub(project))
+        url=project_url(project))
     return payment
 
 
@@ -165,7 +144,7 @@ def payment_confirm(*, payment: Payment, by: User, arrived_on: datetime.date) ->
     Only confirmed arrivals count for the subsidy. Once only; the enterprise is told."""
     payment = _lock_payment(payment)
     project = payment.project
-    _require(by, "contracts.project_lead", project)
+    require(by, "contracts.project_lead", project)
     _still_running(project)
     if payment.state != PaymentState.RECORDED:
         raise DomainError(_("这笔付款已于%(when)s处理（%(state)s），不能重复处理。") % {
@@ -184,10 +163,10 @@ def payment_confirm(*, payment: Payment, by: User, arrived_on: datetime.date) ->
                     note=_("%(amount)s万元，到账日期%(date)s") % {"amount": format_wan(payment.amount),
                                                              "date": arrived_on.isoformat()})
     notification_send(
-        recipients=_issuer_users(project), event_key=f"payment:{payment.pk}:confirmed",
+        recipients=issuer_users(project), event_key=f"payment:{payment.pk}:confirmed",
         title=_("项目“%(number)s”：牵头单位已确认%(amount)s万元到账")
         % {"number": project.project_number, "amount": format_wan(payment.amount)},
-        url=_hub(project))
+        url=project_url(project))
     return payment
 
 
@@ -196,7 +175,7 @@ def payment_dispute(*, payment: Payment, by: User, reason: str) -> Payment:
     """The lead unit disputes a recorded payment with a reason (it does not count). Once only."""
     payment = _lock_payment(payment)
     project = payment.project
-    _require(by, "contracts.project_lead", project)
+    require(by, "contracts.project_lead", project)
     _still_running(project)
     if payment.state != PaymentState.RECORDED:
         raise DomainError(_("这笔付款已处理（%(state)s），不能重复处理。") % {"state": payment.get_state_display()})
@@ -208,10 +187,10 @@ def payment_dispute(*, payment: Payment, by: User, reason: str) -> Payment:
                      fields={"dispute_reason": reason[:5000], "answered_by": by, "answered_at": timezone.now()})
     activity_record(target=project, by=by, action=_("对企业资金提出异议"), note=reason)
     notification_send(
-        recipients=_issuer_users(project), event_key=f"payment:{payment.pk}:disputed",
+        recipients=issuer_users(project), event_key=f"payment:{payment.pk}:disputed",
         title=_("项目“%(number)s”：牵头单位对%(amount)s万元的付款提出异议")
         % {"number": project.project_number, "amount": format_wan(payment.amount)},
-        body=reason, url=_hub(project))
+        body=reason, url=project_url(project))
     return payment
 
 
@@ -384,8 +363,8 @@ def disbursement_record(*, project: Project, by: User, amount, paid_on: datetime
     """Staff record a disbursement (拨付). Refused when the project no longer receives money, or the
     amount exceeds what is due in paid_on's year by the 到账 rule and the tranche plan (conditions
     checked). Logged; the lead unit is told."""
-    project = _lock_project(project)
-    _require(by, "contracts.project_manage", project)
+    project = lock_project(project)
+    require(by, "contracts.project_manage", project)
     if project.state not in DISBURSABLE:
         raise DomainError(_("项目当前状态为“%(state)s”，不再拨付财政资金。") % {"state": project.get_state_display()})
     problems: dict = {}
@@ -399,7 +378,7 @@ def disbursement_record(*, project: Project, by: User, amount, paid_on: datetime
     document_number = (document_number or "").strip()
     if not document_number:
         problems["document_number"] = [_("请填写拨付文号。")]
-    _raise(problems)
+    raise_problems(problems)
     figures = _figures([project.pk])[project.pk]
     due = _due(project, figures, paid_on)
     if refusal := _refusal(project, due, value):
@@ -419,10 +398,10 @@ def disbursement_record(*, project: Project, by: User, amount, paid_on: datetime
     activity_record(target=disbursement, by=by, action=_("登记拨付"), note=note)
     activity_record(target=project, by=by, action=_("登记拨付"), note=note)
     notification_send(
-        recipients=_lead_users(project), event_key=f"disbursement:{disbursement.pk}:recorded",
+        recipients=lead_users(project), event_key=f"disbursement:{disbursement.pk}:recorded",
         title=_("项目“%(number)s”：财政补助已拨付%(amount)s万元")
         % {"number": project.project_number, "amount": format_wan(value)},
-        body=note, url=_hub(project))
+        body=note, url=project_url(project))
     return disbursement
 
 

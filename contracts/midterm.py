@@ -17,12 +17,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
 from accounts.models import User
 from core.exceptions import DomainError
 from core.services import activity_record, state_transition
@@ -31,27 +28,17 @@ from notifications.services import notification_send
 from . import subsidy as money_rules
 from .enums import PROJECT_TRANSITIONS, RUNNING, MidtermOutcome, ProjectState
 from .models import MidtermDecision, Project
+from .projects import disbursed_total, issuer_users, lead_users, lock_project, project_url, require
 
 LABELS = dict(ProjectState.choices)
 CENT = Decimal("0.01")
 PASSING = (MidtermOutcome.CONTINUE, MidtermOutcome.INCREASE, MidtermOutcome.REDUCE)
 
 
-def _require(user, perm: str, obj=None) -> None:
-    if user is None or not user.has_perm(perm, obj):
-        raise DomainError(_("您无权执行此操作。"))
 
 
-def lock_project(project: Project) -> Project:
-    return (Project.objects.select_for_update(of=("self",))
-            .select_related("task_book", "award__decision__bang__bang_list__organiser", "award__application__lead")
-            .get(pk=project.pk))
 
 
-def disbursed_total(project: Project) -> Decimal:
-    total = project.disbursements.aggregate(total=Sum("amount"))["total"]
-    # SQLite adds decimals as floats: back to the fen the rules compare in.
-    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
 def amount(value, field: str, *, required: bool = True) -> Decimal | None:
@@ -71,27 +58,12 @@ def amount(value, field: str, *, required: bool = True) -> Decimal | None:
     return number.quantize(CENT)
 
 
-def lead_users(project: Project) -> list[User]:
-    return list(User.objects.filter(organisation_id=project.award.application.lead_id, is_active=True,
-                                    role_grants__role=Role.APPLICANT).distinct())
 
 
-def issuer_users(project: Project) -> list[User]:
-    return list(User.objects.filter(organisation__in=project.award.decision.bang.issuers.all(), is_active=True,
-                                    role_grants__role=Role.ENTERPRISE).distinct())
 
 
-def staff_users(project: Project) -> list[User]:
-    return list(User.objects.filter(organisation_id=project.award.decision.bang.bang_list.organiser_id,
-                                    is_active=True, role_grants__role=Role.STAFF).distinct())
 
 
-def project_url(project: Project) -> str:
-    """The project hub if it is wired, else the task book in force."""
-    try:
-        return reverse("contracts:project_detail", args=[project.pk])
-    except NoReverseMatch:
-        return reverse("contracts:detail", args=[project.task_book_id])
 
 
 @transaction.atomic
@@ -99,7 +71,7 @@ def midterm_decide(project: Project, by: User, outcome: str, reason: str, new_su
                    merged_into: Project | None = None, spent=None) -> MidtermDecision:
     """Record the mid-term decision on one team (once), and what follows from it."""
     project = lock_project(project)
-    _require(by, "contracts.project_manage", project)
+    require(by, "contracts.project_manage", project)
     if MidtermDecision.objects.filter(project=project).exists():
         raise DomainError(_("该团队的中期评估结论已记录，不能重复记录。"))
     if project.state != ProjectState.IN_PROGRESS:

@@ -30,6 +30,7 @@ from notifications.services import notification_send
 
 from .enums import REPORT_TRANSITIONS, RUNNING, ChangeKind, ReportState
 from .models import Project, ProjectFile, SelfChange, StageReport
+from .projects import issuer_users, lead_users, project_url, require, staff_users
 
 LABELS = dict(ReportState.choices)
 # Not yet filed (or sent back): the lead may submit, beat reminds, and past its date it is overdue.
@@ -42,9 +43,6 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
 
 
-def _require(user, perm: str, obj) -> None:
-    if user is None or not user.has_perm(perm, obj):
-        raise DomainError(_("您无权执行此操作。"))
 
 
 def _lock_report(report: StageReport) -> StageReport:
@@ -56,14 +54,6 @@ def _lock_report(report: StageReport) -> StageReport:
             .get(pk=report.pk))
 
 
-def _project_url(project: Project) -> str:
-    """The project hub, or the task book if the hub is not wired (the hub lives in views_funds)."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("contracts:project_detail", args=[project.pk])
-    except NoReverseMatch:
-        return reverse("contracts:detail", args=[project.task_book_id])
 
 
 def report_url(report: StageReport) -> str:
@@ -73,21 +63,12 @@ def report_url(report: StageReport) -> str:
 # --- who hears about it -------------------------------------------------------------------------
 
 
-def _users(org_ids, role) -> list[User]:
-    return list(User.objects.filter(organisation_id__in=list(org_ids), is_active=True, role_grants__role=role)
-                .distinct())
 
 
-def lead_users(project: Project) -> list[User]:
-    return _users([project.award.application.lead_id], Role.APPLICANT)
 
 
-def issuer_users(project: Project) -> list[User]:
-    return _users(project.award.decision.bang.issuers.values_list("pk", flat=True), Role.ENTERPRISE)
 
 
-def staff_users(project: Project) -> list[User]:
-    return _users([project.award.decision.bang.bang_list.organiser_id], Role.STAFF)
 
 
 # --- overdue ------------------------------------------------------------------------------------
@@ -163,7 +144,7 @@ def report_submit(*, report: StageReport, by: User, progress: dict, spending, pr
     from then on it is frozen. The issuing enterprise's users and the organiser's staff are told."""
     report = _lock_report(report)
     project = report.project
-    _require(by, "contracts.project_lead", project)
+    require(by, "contracts.project_lead", project)
     if refusal := submit_refusal(report):
         raise DomainError(refusal)
     errors: dict[str, list[str]] = {}
@@ -227,7 +208,7 @@ def report_comment(*, report: StageReport, by: User, comment: str) -> StageRepor
     enterprises, and each one's word, like the report itself, stays as it was given."""
     report = _lock_report(report)
     project = report.project
-    _require(by, "contracts.project_issuer", project)
+    require(by, "contracts.project_issuer", project)
     if report.state not in (ReportState.SUBMITTED, ReportState.ACCEPTED):
         raise DomainError(_("报告提交后才能发表意见。") if report.state == ReportState.DUE
                           else _("报告已退回牵头单位修改，请在重新提交后发表意见。"))
@@ -265,7 +246,7 @@ def report_accept(*, report: StageReport, by: User) -> StageReport:
     """Staff accept a submitted report; the lead is told."""
     report = _lock_report(report)
     project = report.project
-    _require(by, "contracts.project_manage", project)
+    require(by, "contracts.project_manage", project)
     _decided(report, _("审核"))
     now = timezone.now()
     state_transition(obj=report, to=ReportState.ACCEPTED, by=by, table=REPORT_TRANSITIONS,
@@ -283,7 +264,7 @@ def report_return(*, report: StageReport, by: User, reason: str) -> StageReport:
     """Staff return a submitted report with a reason; the lead files it again. The lead is told."""
     report = _lock_report(report)
     project = report.project
-    _require(by, "contracts.project_manage", project)
+    require(by, "contracts.project_manage", project)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写退回理由。")})
@@ -436,7 +417,7 @@ def change_record(*, project: Project, by: User, kind: str, description: str, de
     project = (Project.objects.select_for_update(of=("self",))
                .select_related("task_book", "award__decision__bang__bang_list", "award__application")
                .get(pk=project.pk))
-    _require(by, "contracts.project_lead", project)
+    require(by, "contracts.project_lead", project)
     if project.state not in RUNNING:
         raise DomainError(_("项目当前状态为“%(state)s”，不能记录自主调整。") % {"state": project.get_state_display()})
     if kind not in ChangeKind.values:
@@ -460,5 +441,5 @@ def change_record(*, project: Project, by: User, kind: str, description: str, de
         recipients=issuer_users(project) + staff_users(project),
         event_key=f"project:{project.pk}:change:{change.pk}",
         title=_("项目“%(number)s”记录了一项%(kind)s") % {"number": project.project_number, "kind": label},
-        body=note, url=_project_url(project))
+        body=note, url=project_url(project))
     return change

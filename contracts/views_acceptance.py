@@ -26,6 +26,7 @@ from .enums import ProjectState, ReportState
 from .forms_acceptance import ApplyForm, DecideForm, JudgeForm, MidtermForm
 from .models import Acceptance, MidtermDecision, Project, ProjectFile, StageReport
 from .rules import is_organiser_staff_of_list
+from .projects import disbursed_total, project_url
 from .selectors import projects_for
 
 
@@ -52,7 +53,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 def _back(project: Project) -> str:
-    return midterm_services.project_url(project)
+    return project_url(project)
 
 
 # --- the hub's section ------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def midterm_decide(request, pk: int):
             return redirect("contracts:acceptance_section", pk=project.pk)
     if request.method == "POST":
         messages.error(request, _("未能记录，请按提示修改。您填写的内容仍在页面上。"))
-    disbursed = midterm_services.disbursed_total(project)
+    disbursed = disbursed_total(project)
     return render(request, "contracts/acceptance/midterm.html", {
         "project": project, "form": form, "disbursed": disbursed, "back_url": _back(project)})
 
@@ -219,7 +220,7 @@ def acceptance_decide(request, pk: int):
         messages.error(request, _("未能记录，请按提示修改。您填写的内容仍在页面上，附件需重新选择。"))
     return render(request, "contracts/acceptance/decide.html", {
         "project": project, "acceptance": acceptance, "tests": list(acceptance.tests.all()), "form": form,
-        "disbursed": midterm_services.disbursed_total(project), "back_url": _back(project)})
+        "disbursed": disbursed_total(project), "back_url": _back(project)})
 
 
 @login_required

@@ -28,6 +28,7 @@ from . import reports
 from .enums import RUNNING, ReportState
 from .forms_reports import ChangeForm, CommentForm, ReportForm, ReturnForm
 from .models import Project, StageReport
+from .projects import project_url
 from .selectors import projects_for
 
 
@@ -78,7 +79,7 @@ def _context(request, project: Project, report: StageReport, **extra) -> dict:
     can_issuer = user.has_perm("contracts.project_issuer", project)
     can_manage = user.has_perm("contracts.project_manage", project)
     context = {
-        "project": project, "report": report, "hub_url": reports._project_url(project),
+        "project": project, "report": report, "hub_url": project_url(project),
         "overdue": reports.is_overdue(report),
         "can_submit": can_lead and running and report.state in reports.OPEN,
         "can_comment": can_issuer and report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED),
@@ -207,7 +208,7 @@ def report_file(request, pk: int, stage: int, file_pk: int):
 def change_new(request, pk: int):
     """The lead records a route adjustment or a budget reallocation; nobody approves it."""
     project = _project(request, pk, "contracts.project_lead")
-    hub_url = reports._project_url(project)
+    hub_url = project_url(project)
     if project.state not in RUNNING:
         messages.error(request, _("项目当前状态为“%(state)s”，不能记录自主调整。") % {"state": project.get_state_display()})
         return redirect(hub_url)
