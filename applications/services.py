@@ -20,7 +20,7 @@ from bangs.enums import AttachmentCondition, BangListState
 from bangs.models import Bang, BangList
 from core.calendar import add_working_days
 from core.exceptions import DomainError
-from core.files import prepare_upload
+from core.files import prepare_upload, upload_sha256
 from core.money import format_wan
 from core.services import activity_record, state_transition
 from notifications.keys import KeyStamp
@@ -247,14 +247,11 @@ def application_attachment_add(*, application: Application, item_id: int, upload
     if item is None:
         raise DomainError(_("该材料不在本榜单的申报材料清单中。"))
     original, _ext = prepare_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    digest = upload_sha256(upload)
     application.attachments.filter(item=item, superseded=False).update(superseded=True)
     attachment = Attachment.objects.create(
         application=application, item=item, file=upload, original_name=original, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=by,
+        sha256=digest, uploaded_by=by,
     )
     activity_record(target=application, by=by, action=_("上传附件"), note=f"{item.title}：{original}")
     return attachment

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CreditRecord, User
 from core.exceptions import DomainError
-from core.files import prepare_upload
+from core.files import prepare_upload, upload_sha256
 from core.services import activity_record, state_transition
 from notifications.services import notification_send
 
@@ -87,9 +87,7 @@ def _store(upload, allowed, field: str, problems: dict):
 
 def _save_file(project: Project, prepared, purpose: str, by: User) -> ProjectFile:
     upload, name = prepared
-    upload.seek(0)
-    digest = hashlib.sha256(upload.read()).hexdigest()
-    upload.seek(0)
+    digest = upload_sha256(upload)
     row = ProjectFile(project=project, purpose=purpose, name=name[:200], sha256=digest, uploaded_by=by)
     row.file.save(upload.name, upload, save=False)
     row.save()

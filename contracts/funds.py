@@ -6,7 +6,6 @@ activity log and notifies the other side. The arithmetic is `contracts.subsidy` 
 """
 
 import datetime
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.exceptions import DomainError
-from core.files import prepare_upload
+from core.files import prepare_upload, upload_sha256
 from core.money import format_wan
 from core.services import activity_record, state_transition
 from notifications.services import notification_send
@@ -107,9 +106,7 @@ def payment_record(*, project: Project, by: User, amount, paid_on: datetime.date
         except ValidationError as error:
             problems["receipt"] = error.messages
     raise_problems(problems)
-    receipt.seek(0)
-    digest = hashlib.sha256(receipt.read()).hexdigest()
-    receipt.seek(0)
+    digest = upload_sha256(receipt)
     payment = Payment(project=project, amount=value, paid_on=paid_on, receipt_name=original[:200],
                       receipt_sha256=digest, recorded_by=by)
     payment.receipt.save(receipt.name, receipt, save=False)

@@ -10,7 +10,6 @@ submitted report is frozen: no service here changes what was submitted.
 """
 
 import datetime
-import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -24,7 +23,7 @@ from accounts.enums import Role
 from accounts.models import User
 from applications.enums import CostCategory
 from core.exceptions import DomainError
-from core.files import prepare_upload
+from core.files import prepare_upload, upload_sha256
 from core.services import activity_record, state_transition
 from notifications.services import notification_send
 
@@ -181,12 +180,8 @@ def report_submit(*, report: StageReport, by: User, progress: dict, spending, pr
     if errors:
         raise ValidationError(errors)
     for upload, original in checked:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         ProjectFile.objects.create(project=project, report=report, purpose="report", file=upload, name=original,
-                                   sha256=digest.hexdigest(), uploaded_by=by)
+                                   sha256=upload_sha256(upload), uploaded_by=by)
     now = timezone.now()
     state_transition(obj=report, to=ReportState.SUBMITTED, by=by, table=REPORT_TRANSITIONS,
                      action=_("提交第%(n)d阶段报告") % {"n": report.stage}, labels=LABELS,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from core.exceptions import DomainError
-from core.files import prepare_upload
+from core.files import prepare_upload, upload_sha256
 from core.services import activity_record, state_transition
 from notifications.services import notification_send
 from reviews.enums import DecisionState
@@ -415,9 +415,7 @@ def task_book_sign(*, party: SigningParty, by: User, scan, signer_name: str, sig
         except ValidationError as error:
             problems["scan"] = error.messages
     _raise(problems)
-    scan.seek(0)
-    digest = hashlib.sha256(scan.read()).hexdigest()
-    scan.seek(0)
+    digest = upload_sha256(scan)
     if digest == task_book.pdf_sha256:
         raise ValidationError({"scan": _("上传的是平台签发的原始文件，没有盖章。请上传加盖公章并签字后的扫描件。")})
     if other := task_book.parties.filter(scan_sha256=digest).exclude(pk=party.pk).first():

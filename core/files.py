@@ -106,6 +106,18 @@ def prepare_upload(upload, allowed=None) -> tuple[str, str]:
     return original, extension
 
 
+def upload_sha256(upload) -> str:
+    """The SHA-256 of an upload's content, read in chunks; the file is left at its start."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 def stored_extension(field_file) -> str | None:
     """The type a stored file was saved as (prepare_upload names it by content), else sniffed again."""
     extension = os.path.splitext(field_file.name)[1].lower().lstrip(".")

@@ -6,7 +6,6 @@ is idempotent, and nothing else confirms an award.
 """
 
 import datetime
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from bangs.enums import LIST_TRANSITIONS, BangListState
 from bangs.models import Bang, BangList
 from core.calendar import add_working_days
 from core.exceptions import DomainError
-from core.files import DOCUMENT_TYPES, prepare_upload
+from core.files import DOCUMENT_TYPES, prepare_upload, upload_sha256
 from core.services import activity_record, state_transition
 from notifications.services import notification_send
 from reviews.enums import DECISION_TRANSITIONS, DecisionOutcome, DecisionState
@@ -176,12 +175,8 @@ def _store(objection: Objection, upload, *, role: str, allowed) -> ObjectionFile
         original, _extension = prepare_upload(upload, allowed)
     except ValidationError as error:
         raise ValidationError({"files": error.messages}) from error
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     return ObjectionFile.objects.create(objection=objection, role=role, file=upload, original_name=original,
-                                        size=upload.size, sha256=digest.hexdigest())
+                                        size=upload.size, sha256=upload_sha256(upload))
 
 
 def identity_errors(kind: str, data: dict, *, letter) -> dict:
