@@ -10,12 +10,10 @@ from contracts import services
 from contracts.models import Project
 from notices import services as notice_services
 from notices.models import Notice
-from reviews import services as review_services
-from reviews.models import Assignment, Award
+from reviews.models import Award
 
 from ..factories import UserFactory
-from ..reviews.helpers import make_pool, open_review, scenario
-from .helpers import execution_start, lead_user, sign_all, valid_content
+from .helpers import execution_start, lead_user, proposed, sign_all, valid_content
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -27,24 +25,8 @@ def pdf_upload(name="report.pdf", salt=""):
 
 def racehorse_projects(staff, teams=2) -> list[Project]:
     """A racehorse bang (max_teams = `teams`) whose teams all hold a task book in force."""
-    bang_list, bang, apps = scenario(staff, applications=teams, max_teams=teams,
-                                     routes=[f"技术路线{i}" for i in range(teams)])
-    make_pool(3)
-    plan = open_review(bang_list, staff)
-    record = review_services.panel_draw(bang=bang, by=staff)
-    crit = list(plan.criteria.all())
-    for seat in Assignment.objects.filter(draw=record).select_related("expert", "bang__bang_list"):
-        review_services.invitation_respond(assignment=seat, by=seat.expert, answer="accept")
-        seat.refresh_from_db()
-        for i, app in enumerate(apps):
-            review_services.score_save(assignment=seat, application=app, by=seat.expert,
-                                       values={str(crit[0].pk): 38 - i, str(crit[1].pk): 55 - i},
-                                       comments={str(c.pk): "说明" for c in crit}, comment="意见",
-                                       recommendation="recommend", submit=True)
-    review_services.scoring_close(plan=plan, by=staff)
-    review_services.award_propose(bang=bang, by=staff, application_ids=[a.pk for a in apps],
-                                  override_reason="一事一议", override_approver="局长")
-    bang_list.refresh_from_db()
+    bang_list, bang, apps = proposed(staff, applications=teams, racing=teams,
+                                     override_reason="一事一议", override_approver="局长")
     notice_services.notice_publish(bang_list=bang_list, by=staff, title="揭榜结果公示", basis="依据",
                                    how_to_object="书面实名提出", confirm_warnings=True)
     past = timezone.now() - datetime.timedelta(seconds=5)
@@ -54,8 +36,8 @@ def racehorse_projects(staff, teams=2) -> list[Project]:
     projects = []
     for award in Award.objects.filter(decision__bang=bang).order_by("project_number"):
         task_book = services.task_book_draft(award=award, by=staff)
-        services.task_book_save(task_book=task_book, by=lead_user(task_book), content=valid_content(task_book, execution_start()),
-                                seen_version=1)
+        services.task_book_save(task_book=task_book, by=lead_user(task_book),
+                                content=valid_content(task_book, execution_start()), seen_version=1)
         task_book.refresh_from_db()
         task_book = services.task_book_finalise(task_book=task_book, by=staff, seen_version=2)
         sign_all(task_book, staff)

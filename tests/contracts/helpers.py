@@ -15,9 +15,11 @@ from reviews.models import Assignment, Award
 from ..reviews.helpers import make_pool, open_review, scenario
 
 
-def proposed(staff, applications=2):
-    """A list in review with one bang: scored applications, the best one proposed."""
-    bang_list, bang, apps = scenario(staff, applications=applications)
+def proposed(staff, applications=2, racing=1, **propose):
+    """A list in review with one bang: scored applications, the best one proposed (or, for a
+    racehorse bang, the best `racing` teams on their own routes)."""
+    routes = [f"技术路线{i}" for i in range(applications)] if racing > 1 else None
+    bang_list, bang, apps = scenario(staff, applications=applications, max_teams=racing, routes=routes)
     make_pool(3)
     plan = open_review(bang_list, staff)
     record = review_services.panel_draw(bang=bang, by=staff)
@@ -31,7 +33,7 @@ def proposed(staff, applications=2):
                                        comments={str(c.pk): "说明" for c in crit}, comment="意见",
                                        recommendation="recommend", submit=True)
     review_services.scoring_close(plan=plan, by=staff)
-    review_services.award_propose(bang=bang, by=staff, application_ids=[apps[0].pk])
+    review_services.award_propose(bang=bang, by=staff, application_ids=[a.pk for a in apps[:racing]], **propose)
     bang_list.refresh_from_db()
     return bang_list, bang, apps
 
