@@ -239,7 +239,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -270,12 +270,31 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith("redis"):
     # Fail fast when Redis is down or unreachable; notifications.services publishes off the
     # request, and the pending sweep sends what could not be published.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    # A task taken by a worker that died is given to another after `visibility_timeout` seconds
+    # (late acknowledgement, below); longer than any task runs, shorter than anyone would wait.
+    _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "visibility_timeout": _visibility,
+    }
+    if _visibility < 600:
+        # A compressed timeout (the stack test): look for abandoned tasks every 2 s rather than
+        # kombu's every 10 × 10 s, or the timeout would not be what decides.
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=2, unacked_restore_throttle=1)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it has finished, not when a worker takes it, so a worker killed
+# mid-task (SIGKILL, out of memory, a host restart) does not lose it: the broker hands it out
+# again. Every task is idempotent (messages are claimed before sending and marked once sent;
+# reminders are keyed by event), so running one twice is harmless. One task prefetched at a time,
+# so a dying worker holds back no more than it was running.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
@@ -293,6 +312,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "contracts-remind-signing": {"task": "contracts.remind_signing", "schedule": 86400.0},
     "contracts-remind-reports": {"task": "contracts.remind_reports", "schedule": 86400.0},
 }
+# The stack test compresses time: every periodic task runs this often (seconds). Unset in production.
+BEAT_INTERVAL_OVERRIDE_SECONDS = env_optional_int("BEAT_INTERVAL_OVERRIDE_SECONDS")
+if BEAT_INTERVAL_OVERRIDE_SECONDS:
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        _entry["schedule"] = float(BEAT_INTERVAL_OVERRIDE_SECONDS)
+# Unsent e-mail older than this is sent by the sweep (its publish was lost: the broker was down).
+NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 60)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -301,6 +327,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jiebang@localhost")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# A worker's claim on a message it is e-mailing; after this long without the message being marked
+# sent, the worker is taken to have died and another may send it. Longer than one message can take.
+NOTIFICATION_EMAIL_CLAIM_SECONDS = env_int("NOTIFICATION_EMAIL_CLAIM_SECONDS", 300)
+if NOTIFICATION_EMAIL_CLAIM_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("NOTIFICATION_EMAIL_CLAIM_SECONDS must be longer than EMAIL_TIMEOUT.")
 
 # HTTPS. The defaults suit `make run` (plain http on loopback); production behind a TLS proxy sets
 # them all (docker-compose.yml does), and `manage.py check --deploy` is then clean.

@@ -15,7 +15,13 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # The sent-marker: set once the mail server accepted the message, never cleared.
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # The claim a worker takes, by a conditional UPDATE, before it sends: of two workers (or a task
+    # redelivered after its worker died) only one sends. A claim older than
+    # NOTIFICATION_EMAIL_CLAIM_SECONDS is a worker that died between claiming and sending, and may be
+    # taken again (services.notification_emails_deliver).
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("站内消息")

@@ -1,3 +1,4 @@
+import datetime
 import logging
 import os
 import time
@@ -7,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -91,33 +93,86 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
 
 def _notification_email(note: Notification, connection=None) -> EmailMessage:
     context = {"note": note, "site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME}
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     return EmailMessage(
         subject=f"[{settings.PORTAL_NAME}] {note.title}",
         body=render_to_string("emails/notification.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[note.recipient.email],
         connection=connection,
+        # One Message-ID per message, however often it is tried: a mail system that sees it twice
+        # can tell (and the stack test counts deliveries by it).
+        headers={"Message-ID": f"<notification-{note.pk}@{domain}>"},
     )
 
 
 def notification_email_deliver(*, notification_id: int) -> bool:
     """E-mail one message unless it was already sent. Returns whether this call sent it.
 
-    Claimed with a conditional UPDATE, so of two workers running this at once only one sends.
-    On a mail error the claim is released and the error re-raised for the caller to retry.
+    The same claim as `notification_emails_deliver`; a mail error is raised for the caller to retry.
     """
-    note = Notification.objects.filter(pk=notification_id).select_related("recipient").first()
-    if note is None or not note.recipient.email:
-        return False
-    claimed = Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
+    sent, failed = notification_emails_deliver(notification_ids=[notification_id])
+    if failed:
+        raise OSError(f"e-mail for notification {notification_id} failed")
+    return bool(sent)
+
+
+def _email_claim(pk: int) -> bool:
+    """Take one message for sending, with a conditional UPDATE (the way healthchecks claims a flip):
+    it matches only while the message is unsent and unclaimed, or claimed so long ago that the
+    claimer must have died, so of any number of workers exactly one gets it."""
+    now = timezone.now()
+    abandoned = now - datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_SECONDS)
+    return bool(
+        Notification.objects.filter(pk=pk, emailed_at__isnull=True)
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=abandoned))
+        .update(email_claimed_at=now)
+    )
+
+
+def notification_emails_deliver(*, notification_ids: Iterable[int]) -> tuple[int, list[int]]:
+    """E-mail messages, each unless already sent, over one mail connection. Returns (sent, failed ids).
+
+    Each message is claimed just before it is sent and marked sent (`emailed_at`) as soon as the
+    mail server accepted it, so a worker killed half-way through a batch leaves the messages it sent
+    marked, the one it was sending claimed, and the rest untouched. Its task, acknowledged only
+    when it finishes (CELERY_TASK_ACKS_LATE), is delivered again to another worker, which skips the
+    sent ones, waits out the dead worker's claim and sends the rest: each message once. (A kill in
+    the instant between the server's acceptance and the mark would send that one message twice;
+    its Message-ID is the same both times.) A message whose mail fails has its claim released.
+    """
+    notification_ids = list(notification_ids)
+    if not notification_ids:
+        return 0, []
+    notes = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .exclude(recipient__email="").select_related("recipient").order_by("pk")
+    )
+    if not notes:
+        return 0, []
+    connection = get_connection()
     try:
-        _notification_email(note).send()
-    except OSError:
-        Notification.objects.filter(pk=note.pk).update(emailed_at=None)
-        raise
-    return True
+        connection.open()
+    except OSError as exc:
+        log.warning("mail server unreachable for %d notifications: %s", len(notes), exc)
+        return 0, [note.pk for note in notes]
+    sent, failed = 0, []
+    try:
+        for note in notes:
+            if not _email_claim(note.pk):
+                continue  # sent already, or being sent by another worker
+            try:
+                _notification_email(note, connection).send()
+            except OSError as exc:
+                log.warning("e-mail for notification %s failed: %s", note.pk, exc)
+                Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(email_claimed_at=None)
+                failed.append(note.pk)
+                continue
+            Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+            sent += 1
+    finally:
+        connection.close()
+    return sent, failed
 
 
 # A message for the bulk path: (recipient id, event key, title, body, url).
@@ -169,54 +224,3 @@ def _notifications_insert(messages: list[Message]) -> int:
     if ids:
         enqueue(send_notification_emails, ids)
     return len(ids)
-
-
-def notification_emails_deliver(*, notification_ids: Iterable[int]) -> tuple[int, list[int]]:
-    """E-mail a batch of messages, each unless already sent, over one mail connection.
-
-    The claim is the same conditional UPDATE as `notification_email_deliver`, made for the whole
-    batch: the unsent rows are locked (rows another worker holds are skipped), marked sent, and
-    only the rows carrying this call's mark are mailed, so of two workers only one sends each.
-    A message whose mail fails has its claim released. Returns (sent, ids that failed).
-    """
-
-    notification_ids = list(notification_ids)
-    if not notification_ids:
-        return 0, []
-    stamp = timezone.now()
-    with transaction.atomic():
-        claimable = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=notification_ids, emailed_at__isnull=True)
-            .exclude(recipient__email="")
-            .values_list("pk", flat=True)
-        )
-        if not claimable:
-            return 0, []
-        Notification.objects.filter(pk__in=claimable, emailed_at__isnull=True).update(emailed_at=stamp)
-    notes = list(
-        Notification.objects.filter(pk__in=claimable, emailed_at=stamp)
-        .select_related("recipient").order_by("pk")
-    )
-    sent, failed = 0, []
-    connection = get_connection()
-    try:
-        connection.open()
-    except OSError as exc:
-        log.warning("mail server unreachable for %d notifications: %s", len(notes), exc)
-        Notification.objects.filter(pk__in=[note.pk for note in notes]).update(emailed_at=None)
-        return 0, [note.pk for note in notes]
-    try:
-        for note in notes:
-            try:
-                _notification_email(note, connection).send()
-            except OSError as exc:
-                log.warning("e-mail for notification %s failed: %s", note.pk, exc)
-                failed.append(note.pk)
-                continue
-            sent += 1
-    finally:
-        connection.close()
-    if failed:
-        Notification.objects.filter(pk__in=failed).update(emailed_at=None)
-    return sent, failed

@@ -2,6 +2,7 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from .models import Notification
@@ -31,12 +32,13 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
 @shared_task(name="notifications.send_pending_emails")
 def send_pending_emails() -> int:
     """Sweep up messages whose e-mail was never queued (the broker was down at the time)."""
-    stale = timezone.now() - datetime.timedelta(minutes=1)  # what the request has not published by now
+    # What the request has not published by now.
+    stale = timezone.now() - datetime.timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS)
     pending = list(
         Notification.objects.filter(emailed_at__isnull=True, created_at__lt=stale)
         .exclude(recipient__email="")
         .values_list("pk", flat=True)[:500]
     )
-    # One claim and one load for the batch; failures are released for the next sweep.
+    # One load for the batch; each message is claimed as it is sent, failures left for the next sweep.
     sent, _failed = notification_emails_deliver(notification_ids=pending)
     return sent

@@ -194,7 +194,9 @@ def test_list_deadline_sweeps_queries_do_not_grow_and_repeat_is_cheap(organiser_
 # --- pending e-mail ---------------------------------------------------------------------------
 
 
-def test_pending_emails_queries_do_not_grow_and_send_once(alice, bob, run):
+def test_pending_emails_queries_are_two_per_message_and_send_once(alice, bob, run):
+    """Loading the batch costs the same at any size; each message then costs its claim and its
+    sent-mark, written one by one so that a worker killed mid-batch loses no record of what it sent."""
     old = timezone.now() - datetime.timedelta(hours=1)
 
     def lost(n, start):
@@ -207,7 +209,7 @@ def test_pending_emails_queries_do_not_grow_and_send_once(alice, bob, run):
     lost(30, 3)
     sent_many, queries_many = run(send_pending_emails)
     assert (sent_few, sent_many) == (6, 60)
-    assert queries_many == queries_few
+    assert queries_many - 2 * 60 == queries_few - 2 * 6
     assert run(send_pending_emails) == (0, 1)
     assert Counter(m.to[0] for m in mail.outbox) == Counter({alice.email: 33, bob.email: 33})
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
