@@ -5,9 +5,11 @@ core.middleware.MethodNotAllowedPageMiddleware, the CSRF page from settings.CSRF
 """
 
 import logging
+import sys
 
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.html import escape
@@ -80,12 +82,26 @@ def _plain_500() -> str:
 
 def server_error(request):
     """The 500 page. Standalone on purpose: base.html reads the database (roles, unread count), and
-    the database may be why we are here. Rendered without the request, so no context processor runs."""
-    try:
-        body = loader.get_template("500.html").render(
-            {"PORTAL_NAME": settings.PORTAL_NAME, "PORTAL_ORGANISER": settings.PORTAL_ORGANISER}
+    the database may be why we are here. Rendered without the request, so no context processor runs.
+
+    When the database cannot be reached (restarting, failing over) it is a 503 that says so and when
+    to try again: nothing is wrong with what the user did, and the same request will work shortly.
+    """
+    exception = sys.exc_info()[1]
+    unavailable = isinstance(exception, (OperationalError, InterfaceError))
+    context = {"PORTAL_NAME": settings.PORTAL_NAME, "PORTAL_ORGANISER": settings.PORTAL_ORGANISER, "status": 500}
+    if unavailable:
+        context.update(
+            status=503, title=_("系统暂时无法使用"),
+            message=_("系统正在恢复，暂时无法处理您的请求，您刚才的操作没有完成。请稍等片刻后刷新页面重试。"),
         )
+    try:
+        body = loader.get_template("500.html").render(context)
     except Exception:  # anything at all: this page must not fail
         logger.exception("The 500 page could not be rendered")
         body = _plain_500()
+    if unavailable:
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponseServerError(body)

@@ -131,8 +131,10 @@ def test_500_page_renders_with_the_database_down(failing_urls, monkeypatch):
     monkeypatch.setattr(connection, "cursor", refused)
     response = failing_urls.get("/database-down/")
     page = response.content.decode()
-    assert response.status_code == 500
-    assert "系统出错" in page
+    # Nothing the user did is wrong: a 503 that says to try again shortly, not "an error was logged".
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "错误代码 503" in page and "系统暂时无法使用" in page and "请稍等片刻后刷新页面重试" in page
+    assert "connection refused" not in page
     assert_portal_layout(page)
     assert_way_back(page)
 
