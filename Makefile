@@ -6,7 +6,7 @@ PORT ?= 8000
 # The embedded default runs with DEBUG on; production sets DEBUG=0 and a SECRET_KEY.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate demo lint messages bench
+.PHONY: run test stack-test install migrate demo lint messages bench backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production shape under test (tests/e2e/stack): gunicorn, a Celery worker and beat on a
+# PostgreSQL and a Redis of its own, mail to a local SMTP server, a Chromium journey and the fault
+# tests. Needs postgresql, redis-server and chromium (.ci/run installs them and sets STACK=1 for
+# the whole suite); about 3 minutes.
+stack-test: install
+	STACK=1 $(BIN)/python -m pytest tests/e2e/stack $(PYTEST_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles

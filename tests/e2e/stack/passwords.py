@@ -1,0 +1,1 @@
+PASSWORD = "Stack-pass-2026"
