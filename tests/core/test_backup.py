@@ -57,10 +57,9 @@ def empty_database(tmp_path):
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@pytest.fixture
-def reference_data():
-    """Regions and fields come from data migrations, which an earlier transactional test's flush
-    removed; the demo needs them (the loaders are idempotent)."""
+def _load_reference_data():
+    """Regions, fields and the public version row come from data migrations, which a transactional
+    test's flush removes (the loaders are idempotent)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -68,6 +67,21 @@ def reference_data():
     import_module("accounts.migrations.0002_regions").load_regions(apps, None)
     import_module("demands.migrations.0002_default_fields").load_fields(apps, None)
     import_module("core.migrations.0004_public_version").create_row(apps, None)
+
+
+@pytest.fixture
+def reference_data():
+    """The demo needs them; an earlier transactional test may have flushed them."""
+    _load_reference_data()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_after_the_flush(django_db_setup, django_db_blocker):
+    """These tests commit (transaction=True) and the flush after each empties every table; put the
+    data migrations' rows back once they are done, so a later test finds the database as migrated."""
+    yield
+    with django_db_blocker.unblock():
+        _load_reference_data()
 
 
 def _row_counts(conn) -> dict[str, int]:
