@@ -48,3 +48,12 @@ messages: install
 # 15 minutes on 2 cores). Not part of `make test`: a timing is not a test. BENCH_ONLY=pages for a quick run.
 bench: install
 	BENCH_ONLY=$(BENCH_ONLY) ./scripts/bench.sh
+
+# The database (pg_dump, or a SQLite copy) and MEDIA_ROOT with a SHA-256 manifest, into BACKUP_DIR (default var/backups/<time>/).
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+# A backup into an EMPTY database and MEDIA_ROOT: make restore BACKUP=var/backups/<time>
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<YYYYmmdd-HHMMSS>"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP)
