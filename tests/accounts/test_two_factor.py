@@ -484,3 +484,26 @@ def test_an_anonymous_reset_goes_to_login_and_get_is_refused(client, admin_user)
     client.force_login(admin_user)
     assert client.get(reverse("accounts:user_two_factor_reset", args=[victim.pk])).status_code == 405
     assert TOTPDevice.objects.filter(user=victim).exists()
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_demo_administrators_sign_in_with_the_published_secret(client, require_admins):
+    import base64
+    import hmac
+    import struct
+    import time
+
+    from accounts.demo import DEMO_TOTP_SECRET, load_demo_two_factor
+
+    UserFactory(username="useradmin", roles=[Role.ADMIN])
+    UserFactory(username="admin", is_superuser=True, is_staff=True)
+    assert load_demo_two_factor() == 2 and load_demo_two_factor() == 0
+    # What `oathtool --totp -b SECRET` computes (RFC 6238, SHA-1, 30 s, 6 digits).
+    digest = hmac.new(base64.b32decode(DEMO_TOTP_SECRET), struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
+    offset = digest[-1] & 0x0F
+    code = f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
+    assert password_step(client, "useradmin").url == reverse("accounts:two_factor_verify")
+    assert client.post(reverse("accounts:two_factor_verify"), {"code": code}).status_code == 302
+    assert verified(client)
