@@ -174,3 +174,19 @@ class DishonestForm(PortalFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("保存"), css_class="btn-warning"))
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A six-digit code from the authenticator app (sign-in, enrolment, and changes to the factor)."""
+
+    code = forms.CharField(
+        label=_("验证码"), max_length=12, help_text=_("身份验证器应用中显示的6位数字。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("恢复码"), max_length=32, help_text=_("启用两步验证时保存的恢复码之一，每个只能使用一次。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "autofocus": True}),
+    )

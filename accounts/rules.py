@@ -58,3 +58,6 @@ def is_member_of_unit(user, organisation) -> bool:
 # The unit's particulars are kept by its enterprise or applicant accounts (not by experts or staff
 # who merely belong to it).
 rules.add_perm("accounts.change_unit", is_member_of_unit & (is_enterprise | is_applicant))
+
+# The second factor (两步验证) is for the accounts OTP_REQUIRED_ROLES can name (accounts.two_factor).
+rules.add_perm("accounts.use_two_factor", is_platform_admin | is_portal_staff | is_recommender)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "accounts"
 
@@ -16,5 +16,11 @@ urlpatterns = [
     path("staff/users/<int:pk>/", views.user_edit, name="user_edit"),
     path("staff/users/<int:pk>/reset-password/", views.user_password_reset, name="user_password_reset"),
     path("staff/users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("staff/users/<int:pk>/reset-two-factor/", views.user_two_factor_reset, name="user_two_factor_reset"),
+    path("two-factor/", two_factor_views.two_factor_manage, name="two_factor"),
+    path("two-factor/enrol/", two_factor_views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/recovery-codes/", two_factor_views.two_factor_codes, name="two_factor_codes"),
+    path("login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("login/recovery/", two_factor_views.two_factor_recovery, name="two_factor_recovery"),
     path("staff/locked-addresses/unlock/", views.address_unlock, name="address_unlock"),
 ]

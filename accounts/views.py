@@ -15,7 +15,7 @@ from core.selectors import activity_list_for
 from core.params import FilterParams
 from core.views import FilteredListMixin, LenientPageMixin, PortalPermissionMixin, perform
 
-from . import services
+from . import services, two_factor
 from .enums import OrganisationKind, Role
 from .lockout import login_lockout_addresses, login_lockout_status
 from .forms import DishonestForm, OrganisationForm, RegisterForm, StaffUserForm
@@ -234,6 +234,7 @@ def user_edit(request, pk: int | None = None):
         {
             "form": form, "target": target, "is_self": target.pk == request.user.pk,
             "lockout": login_lockout_status(username=target.username) if target.pk else None,
+            "two_factor_enabled": two_factor.two_factor_enabled(target) if target.pk else False,
             "activity": activity_list_for(target) if target.pk else [],
         },
     )
@@ -259,6 +260,17 @@ def user_unlock(request, pk: int):
         return denied
     target = _account_for(request, pk)
     perform(request, lambda: services.user_login_unlock(user=target, by=request.user), success=_("已解除登录锁定。"))
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@require_POST
+def user_two_factor_reset(request, pk: int):
+    """An administrator removes an account's authenticator and recovery codes (a lost phone)."""
+    if (denied := _staff_only(request, "accounts.manage_users")) is not None:
+        return denied
+    target = _account_for(request, pk)
+    perform(request, lambda: two_factor.two_factor_reset(user=target, by=request.user),
+            success=_("已重置两步验证，该用户下次登录时需重新设置（如其角色要求）。"))
     return redirect("accounts:user_edit", pk=target.pk)
 
 

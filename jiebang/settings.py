@@ -71,6 +71,15 @@ def env_header_pair(name: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
+def env_otp_roles(name: str, default: str) -> list[str]:
+    """`admin,staff` → the kinds of account that must sign in with a second factor (two_factor)."""
+    allowed = {"admin", "staff", "recommender"}
+    roles = env_list(name, default)
+    if not set(roles) <= allowed:
+        raise ImproperlyConfigured(f"{name}: {roles!r} may only name {sorted(allowed)}")
+    return roles
+
+
 def env_lockout_parameters(name: str, default: str) -> list[str | list[str]]:
     """`username,ip_address` → each counted on its own; `username+ip_address` → counted together."""
     allowed = {"username", "ip_address", "user_agent"}
@@ -139,6 +148,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "core",
     "accounts",
@@ -162,6 +174,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor in this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Sends the password-only sign-in to the code page and logs out sessions without the second
+    # factor their account needs (accounts.two_factor).
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.MethodNotAllowedPageMiddleware",
@@ -383,6 +400,16 @@ AXES_IPWARE_PROXY_COUNT = env_optional_int("AXES_IPWARE_PROXY_COUNT")
 # With a proxy count, take the address that many hops from the right of X-Forwarded-For even when
 # the client put its own entries in front; strict mode would drop such a header altogether.
 IPWARE_STRICT = False
+
+# Second factor (django-otp, accounts.two_factor): a code from an authenticator app (TOTP) after the
+# password. OTP_REQUIRED_ROLES names the accounts that must use one: admin (平台管理员 and superusers),
+# staff, recommender; the others with those roles may turn it on themselves. Wrong codes count as
+# failed logins in django-axes above, so codes and passwords share one lockout; django-otp's own
+# per-device delay is off (factor 0) so that there is only that one rule.
+OTP_REQUIRED_ROLES = env_otp_roles("OTP_REQUIRED_ROLES", "admin")
+OTP_TOTP_ISSUER = PORTAL_NAME
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LOGGING = {
     "version": 1,

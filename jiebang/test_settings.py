@@ -15,3 +15,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 LANGUAGE_CODE = "zh-hans"
+# Tests sign administrators in with force_login; tests/accounts/test_two_factor.py turns this on.
+OTP_REQUIRED_ROLES = []

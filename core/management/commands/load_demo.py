@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import load_demo_two_factor
 from accounts.enums import EconomicNature, OrganisationKind, Role
 from accounts.models import Department, Organisation, Region, RoleGrant, User
 from accounts.validators import uscc_check_character
@@ -179,6 +180,7 @@ class Command(BaseCommand):
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD, full_name="系统管理员")
             created += 1
+        created += load_demo_two_factor()
 
         round_, was_created = CollectionRound.objects.get_or_create(
             title="2021年度内蒙古自治区“揭榜挂帅”项目需求征集",

@@ -1,0 +1,57 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext as _
+
+from . import two_factor
+from .two_factor_views import SignInView
+
+
+class TwoFactorMiddleware:
+    """The second factor's gate, after django-otp's OTPMiddleware.
+
+    - The login page of django.contrib.auth.urls is answered by SignInView, which stops at the
+      password for a user who needs a code (jiebang/urls.py includes Django's view; swapping it
+      here keeps the address, the template and every link to it).
+    - The Django admin's own login page sends people to the portal's, so /admin/ is reached
+      through the same two steps.
+    - A signed-in session that is not verified by a second factor although the account needs one
+      (the role requires it, or the user has an authenticator) is logged out and sent to sign in
+      again: a session from before the requirement applied, or from before the user enrolled
+      elsewhere, or whose device an administrator removed. The code and enrolment pages need no
+      exemption: until the code is right the session is not signed in at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.namespace == "admin" and match.url_name == "login":
+            return redirect_to_login(request.GET.get("next") or resolve_url("admin:index"))
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and self._needs_second_factor(user):
+            if match is not None and match.url_name == "logout":
+                return None
+            logout(request)
+            messages.warning(request, _("您的账号需要两步验证，请重新登录。"))
+            if match is not None and match.url_name == "login":
+                return redirect(request.get_full_path())
+            return redirect_to_login(request.get_full_path())
+        if getattr(view_func, "view_class", None) is LoginView:
+            return SignInView.as_view()(request, *view_args, **view_kwargs)
+        return None
+
+    @staticmethod
+    def _needs_second_factor(user) -> bool:
+        if user.is_verified():
+            return False
+        if two_factor.two_factor_required(user):
+            return True
+        # The device query only for the accounts that may have one.
+        return two_factor.two_factor_allowed(user) and two_factor.two_factor_enabled(user)
+
