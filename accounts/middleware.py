@@ -1,19 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 
 from . import two_factor
-from .two_factor_views import SignInView
 
 
 class TwoFactorMiddleware:
     """The second factor's gate, after django-otp's OTPMiddleware.
 
-    - The login page of django.contrib.auth.urls is answered by SignInView, which stops at the
-      password for a user who needs a code (jiebang/urls.py includes Django's view; swapping it
-      here keeps the address, the template and every link to it).
     - The Django admin's own login page sends people to the portal's, so /admin/ is reached
       through the same two steps.
     - A signed-in session that is not verified by a second factor although the account needs one
@@ -42,8 +38,6 @@ class TwoFactorMiddleware:
             if match is not None and match.url_name == "login":
                 return redirect(request.get_full_path())
             return redirect_to_login(request.get_full_path())
-        if getattr(view_func, "view_class", None) is LoginView:
-            return SignInView.as_view()(request, *view_args, **view_kwargs)
         return None
 
     @staticmethod

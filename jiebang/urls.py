@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from accounts.two_factor_views import SignInView
 from bangs.api import BangListViewSet, BangViewSet
 from core import views as core_views
 from notices.api import NoticeViewSet
@@ -30,6 +31,8 @@ urlpatterns = [
     # The language choice only sets the language cookie, so it takes no CSRF token: a form with one
     # would make every anonymous page unique to its visitor, and uncacheable (core.pagecache).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # Django's login page, stopping after the password for a user who needs a second factor.
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("demands/", include("demands.urls")),

@@ -33,5 +33,10 @@ cat <<TXT
     useradmin    平台管理员（账号、角色、加入申请、重置密码邮件）
     admin        系统管理员（/admin/）
 
+  useradmin and admin also need a second factor (两步验证). Demo authenticator secret:
+    JIEBANGGUASHUAIDEMOTOTPSECRETKEY
+  Add it to an authenticator app, or get the current code with:
+    oathtool --totp -b JIEBANGGUASHUAIDEMOTOTPSECRETKEY
+
 TXT
 "$BIN/python" manage.py runserver "127.0.0.1:${PORT}"
