@@ -12,7 +12,6 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 
 def env_str(name: str, default: str | None = None) -> str:
@@ -91,6 +90,10 @@ def env_lockout_parameters(name: str, default: str) -> list[str | list[str]]:
         parameters.append(combined[0] if len(combined) == 1 else combined)
     return parameters
 
+
+# Files the processes write besides uploads: beat's schedule, the demo signing certificate, the
+# filesystem broker of `make run`. The container puts it on a volume (/data/var).
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
 DEBUG = env_bool("DEBUG", False)

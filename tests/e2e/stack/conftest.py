@@ -10,7 +10,6 @@ redis-server; with STACK=1 their absence fails the run rather than skipping it.
 import glob
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -24,22 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from .environment import GUNICORN_WORKERS, stack_environment
 from .smtp_sink import SinkServer
 
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 ENABLED = os.environ.get("STACK") == "1"
-# Time, compressed: every periodic task runs every 2 s; unsent mail is swept after 3 s; a task a dead
-# worker held comes back after 10 s; a dead worker's claim on a message lapses after 8 s.
-COMPRESSED = {
-    "BEAT_INTERVAL_OVERRIDE_SECONDS": "2",
-    "NOTIFICATION_SWEEP_AFTER_SECONDS": "3",
-    "CELERY_VISIBILITY_TIMEOUT": "10",
-    "EMAIL_TIMEOUT": "5",
-    "NOTIFICATION_EMAIL_CLAIM_SECONDS": "8",
-}
-
-
 def wait_for(condition, *, what: str, timeout: float = 90, interval: float = 0.1):
     """Poll `condition` until it returns something truthy, which is returned; fail after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -80,29 +69,9 @@ class Stack:
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.generation: dict[str, int] = {}
-        self.env = {
-            key: value for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "CELERY_", "EMAIL_", "PYTEST_")) and key not in {"DATABASE_URL", "REDIS_URL"}
-        }
-        self.env.update(COMPRESSED)
-        self.env.update({
-            "DJANGO_SETTINGS_MODULE": "jiebang.settings",
-            "PYTHONPATH": str(REPO),
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/jiebang",
-            "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(self.smtp_port),
-            "DEFAULT_FROM_EMAIL": "jiebang@stack.test",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSRF_TRUSTED_ORIGINS": self.url,
-            "SITE_URL": self.url,
-            "MEDIA_ROOT": str(work / "media"),
-            "STATIC_ROOT": str(work / "static"),
-            "LOG_LEVEL": "INFO",
-        })
+        self.env = stack_environment(
+            work, pg_port=self.pg_port, redis_port=self.redis_port, smtp_port=self.smtp_port, url=self.url
+        )
 
     # --- running things ------------------------------------------------------------------------
 
@@ -199,7 +168,8 @@ class Stack:
     # --- the portal's processes ----------------------------------------------------------------
 
     def web_start(self) -> None:
-        self.start("web", str(BIN / "gunicorn"), "jiebang.wsgi", "-b", f"127.0.0.1:{self.web_port}", "-w", "2",
+        # As docker-compose.yml's web service, bound to loopback.
+        self.start("web", str(BIN / "gunicorn"), "jiebang.wsgi", "-b", f"127.0.0.1:{self.web_port}", "-w", str(GUNICORN_WORKERS),
                    "--timeout", "120", "--access-logfile", "-")
         wait_for(lambda: self.get("/healthz")[0] == 200, what="gunicorn to answer /healthz", timeout=120)
 
@@ -210,9 +180,9 @@ class Stack:
         wait_for(lambda: " ready." in self.log("worker"), what="the Celery worker to be ready", timeout=120)
 
     def beat_start(self) -> None:
-        self.start("beat", str(BIN / "celery"), "-A", "jiebang", "beat", "--loglevel=INFO",
-                   "--schedule", str(self.work / "celerybeat-schedule"))
-        wait_for(lambda: "beat: Starting" in self.log("beat"), what="beat to start", timeout=60)
+        # Its schedule file is VAR_DIR/celerybeat-schedule, as in docker-compose.yml.
+        self.start("beat", str(BIN / "celery"), "-A", "jiebang", "beat", "--loglevel=INFO")
+        wait_for(lambda: "Sending due task" in self.log("beat"), what="beat to send its first task", timeout=60)
 
     def web_workers(self) -> set[int]:
         """The gunicorn master's worker processes."""
@@ -266,6 +236,8 @@ def stack():
     # Not under pytest's temporary directory: the postgres user must reach it.
     work = Path(tempfile.mkdtemp(prefix="jiebang-stack."))
     work.chmod(0o755)
+    for volume in ("media", "var"):  # as the image makes /data/media and /data/var
+        (work / volume).mkdir()
     stack = Stack(work)
     sink_server = SinkServer(stack.smtp_port)
     stack.sink = sink_server.start()
