@@ -114,6 +114,10 @@ def manifest_verify(directory: Path) -> dict[str, str]:
     entries = manifest_read(directory)
     for path, expected in entries.items():
         file = directory / path
+        # A link would copy whatever it points at (any file the restoring user can read) into MEDIA_ROOT.
+        if any((directory / Path(*PurePosixPath(path).parts[:n])).is_symlink()
+               for n in range(1, len(PurePosixPath(path).parts) + 1)):
+            raise BackupError(f"备份中不能有符号链接 / a symbolic link in the backup is refused: {path}")
         if not file.is_file():
             raise BackupError(f"备份文件缺失 / file missing from the backup: {path}")
         if file_sha256(file) != expected:
@@ -284,9 +288,12 @@ def backup_create(*, connection, media_root: Path, destination: Path) -> BackupR
     destination = Path(destination)
     if destination.exists():
         raise BackupError(f"目标已存在 / {destination} already exists; choose a new directory")
-    destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.parent / f".{destination.name}.partial-{os.getpid()}"
-    partial.mkdir(mode=0o700)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial.mkdir(mode=0o700)
+    except OSError as error:
+        raise BackupError(f"无法创建备份目录 / cannot create the backup directory {destination}: {error}") from error
     try:
         entries: dict[str, str] = {}
         dump_name, server = _database_dump(connection, partial)
@@ -315,6 +322,9 @@ def backup_create(*, connection, media_root: Path, destination: Path) -> BackupR
         (partial / MANIFEST).write_text("".join(f"{digest}  {path}\n" for path, digest in sorted(entries.items())),
                                         encoding="utf-8")
         total = sum((partial / path).stat().st_size for path in entries) + (partial / MANIFEST).stat().st_size
+        # Owner-only files as well as the directory: a copy made with cp -r or rsync keeps them so.
+        for path in [*entries, MANIFEST]:
+            (partial / path).chmod(0o600)
         os.rename(partial, destination)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -345,7 +355,12 @@ def _restore_checks(*, source: Path, connection, media_root: Path) -> tuple[dict
     if not source.is_dir():
         raise BackupError(f"找不到备份目录 / backup directory not found: {source}")
     entries = manifest_verify(source)
-    metadata = json.loads((source / METADATA).read_text(encoding="utf-8"))
+    try:
+        metadata = json.loads((source / METADATA).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BackupError(f"{METADATA} 无效 / {METADATA} is not valid JSON: {error}") from error
+    if not isinstance(metadata, dict):
+        raise BackupError(f"{METADATA} 无效 / {METADATA} is not a JSON object")
     engine = _engine(connection)
     if metadata.get("engine") != engine:
         raise BackupError(

@@ -192,3 +192,52 @@ def test_restore_refuses_to_overwrite_a_different_media_file(tmp_path, empty_dat
     finally:
         target.close()
     assert (tmp_path / "restored-media" / "readme.txt").read_text(encoding="utf-8") == "someone else's\n"
+
+
+def _relist(backup: Path, path: str) -> None:
+    """Put `path` in the manifest with its current digest (what someone who edits a backup would do)."""
+    manifest = backup / "MANIFEST.sha256"
+    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines() if not line.endswith(f"  {path}")]
+    lines.append(f"{file_sha256(backup / path)}  {path}")
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_symbolic_link_and_a_broken_metadata_file(tmp_path, empty_database):
+    _small_media(tmp_path / "media")
+    backup_create(connection=connection, media_root=tmp_path / "media", destination=tmp_path / "backup")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for MEDIA_ROOT\n", encoding="utf-8")
+    (tmp_path / "backup" / "media" / "passwd.txt").symlink_to(secret)
+    _relist(tmp_path / "backup", "media/passwd.txt")
+
+    target = _open(empty_database)
+    try:
+        with pytest.raises(RestoreRefused, match="symbolic link"):
+            backup_restore(source=tmp_path / "backup", connection=target, media_root=tmp_path / "restored-media")
+        (tmp_path / "backup" / "media" / "passwd.txt").unlink()
+        manifest = tmp_path / "backup" / "MANIFEST.sha256"
+        manifest.write_text("".join(line + "\n" for line in manifest.read_text(encoding="utf-8").splitlines()
+                                    if "passwd.txt" not in line), encoding="utf-8")
+        for broken in ("[1, 2]", "{not json"):
+            (tmp_path / "backup" / "backup.json").write_text(broken, encoding="utf-8")
+            _relist(tmp_path / "backup", "backup.json")
+            with pytest.raises(RestoreRefused, match="backup.json"):
+                backup_restore(source=tmp_path / "backup", connection=target, media_root=tmp_path / "restored-media")
+        assert database_tables(target) == []
+    finally:
+        target.close()
+    assert not (tmp_path / "restored-media").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_readable_by_its_owner_only_and_a_bad_destination_is_a_message(tmp_path):
+    _small_media(tmp_path / "media")
+    result = backup_create(connection=connection, media_root=tmp_path / "media", destination=tmp_path / "backup")
+    files = [path for path in result.path.rglob("*") if path.is_file()]
+    assert len(files) >= 5 and {oct(path.stat().st_mode & 0o777) for path in files} == {"0o600"}
+    assert oct(result.path.stat().st_mode & 0o777) == "0o700"
+
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    with pytest.raises(CommandError, match="cannot create the backup directory"):
+        call_command("backup", str(tmp_path / "a-file" / "backup"), stdout=io.StringIO())
