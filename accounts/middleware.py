@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 
@@ -27,8 +28,6 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is not None and match.namespace == "admin" and match.url_name == "login":
-            return redirect_to_login(request.GET.get("next") or resolve_url("admin:index"))
         user = request.user
         if user.is_authenticated and not user.is_verified() and self._needs_second_factor(user):
             if match is not None and match.url_name == "logout":
@@ -38,6 +37,12 @@ class TwoFactorMiddleware:
             if match is not None and match.url_name == "login":
                 return redirect(request.get_full_path())
             return redirect_to_login(request.get_full_path())
+        if match is not None and match.namespace == "admin" and match.url_name == "login":
+            if user.is_authenticated:
+                # Signed in (with the second factor their account needs), and sent here by the admin:
+                # they are not admin staff. Sending them to sign in again would go round in a circle.
+                raise PermissionDenied(_("您没有进入管理后台（/admin/）的权限。账号与角色管理请使用“用户管理”。"))
+            return redirect_to_login(request.GET.get("next") or resolve_url("admin:index"))
         return None
 
     @staticmethod

@@ -35,6 +35,7 @@ from .models import User
 
 PENDING_KEY = "two_factor_pending"
 PENDING_SECONDS = 5 * 60
+PENDING_EXPIRED_KEY = "two_factor_pending_expired"
 NEW_CODES_KEY = "two_factor_new_codes"
 
 
@@ -62,12 +63,19 @@ def _pending_user(request) -> User | None:
         return None
     if timezone.now().timestamp() - pending["started"] > PENDING_SECONDS:
         del request.session[PENDING_KEY]
+        request.session[PENDING_EXPIRED_KEY] = True
         return None
     return User.objects.filter(pk=pending["user_id"], is_active=True).first()
 
 
 def _pending_lost(request):
-    messages.warning(request, _("登录已超时，请重新输入用户名和密码。"))
+    """No sign-in waits for a code: it expired, was dropped by a lockout, or never started."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.session.pop(PENDING_EXPIRED_KEY, False):
+        messages.warning(request, _("登录已超时，请重新输入用户名和密码。"))
+    else:
+        messages.info(request, _("请先输入用户名和密码。"))
     return redirect("login")
 
 
@@ -149,7 +157,7 @@ def two_factor_recovery(request):
         left = two_factor.recovery_codes_left(user)
         messages.warning(
             request,
-            _("您已使用恢复码登录，还剩 %(n)s 个恢复码。如手机已丢失，请在“两步验证”页面重新生成恢复码，或请管理员重置两步验证。")
+            _("您已使用恢复码登录，还剩 %(n)s 个恢复码。如手机已丢失，请联系平台管理员重置两步验证，再重新绑定身份验证器。")
             % {"n": left},
         )
     return response

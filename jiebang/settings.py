@@ -413,6 +413,9 @@ OTP_REQUIRED_ROLES = env_otp_roles("OTP_REQUIRED_ROLES", "admin")
 OTP_TOTP_ISSUER = PORTAL_NAME
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The Django admin shows no device's secret, QR code or recovery codes: one superuser must not be
+# able to copy another's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

@@ -309,7 +309,16 @@ def test_the_code_page_without_a_pending_sign_in_is_refused(client, admin_user):
     for name in ["accounts:two_factor_verify", "accounts:two_factor_recovery", "accounts:two_factor_enrol"]:
         response = client.post(reverse(name), {"code": code_for(device), "user_id": admin_user.pk})
         assert response.status_code == 302 and response.url == reverse("login"), name
+        # Nothing timed out: it never started.
+        page = text(client.get(response.url))
+        assert "请先输入用户名和密码。" in page and "登录已超时" not in page
     assert not signed_in(client)
+
+
+def test_the_code_page_sends_a_signed_in_user_to_the_workbench(client, admin_user):
+    client.force_login(UserFactory(username="plain"))
+    response = client.post(reverse("accounts:two_factor_verify"), {"code": "123456"})
+    assert response.status_code == 302 and response.url == reverse("dashboard")
 
 
 def test_a_posted_user_id_does_not_change_whose_sign_in_it_is(client, admin_user):
@@ -416,6 +425,29 @@ def test_the_gate_covers_the_admin_site(client, require_admins):
     # The admin's own login page sends people to the portal's, with its two steps.
     admin_login = client.get("/admin/login/?next=/admin/accounts/")
     assert admin_login.url == f"{reverse('login')}?next=/admin/accounts/"
+
+
+def test_a_signed_in_user_without_admin_access_is_refused_not_sent_round_in_a_circle(client, admin_user):
+    # 平台管理员 is not Django admin staff: /admin/ sends them to its login page, which must say no.
+    client.force_login(admin_user)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403 and "没有进入管理后台" in text(response)
+    assert signed_in(client)
+
+
+def test_the_admin_site_shows_no_device_secret_or_recovery_code(client, admin_user):
+    boss = UserFactory(username="boss", is_superuser=True, is_staff=True)
+    device = enrolled(admin_user)
+    client.force_login(boss)
+    session = client.session
+    session["otp_device_id"] = enrolled(boss).persistent_id
+    session.save()
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200 and device.key not in page.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    assert client.get("/admin/otp_totp/totpdevice/99999/qrcode/").status_code in (403, 404)
+    static = StaticDevice.objects.get(user=admin_user)
+    assert "aaaa2222" not in client.get(f"/admin/otp_static/staticdevice/{static.pk}/change/").content.decode()
 
 
 def test_the_gate_logs_out_a_password_only_session_of_a_user_with_a_device(client, admin_user):
