@@ -98,6 +98,22 @@ def journey_user(**kwargs):
     return user
 
 
+def fill_demand(page, *, name: str, background: str) -> None:
+    """The 需求表's fields on /demands/new/ (the round is chosen by the caller)."""
+    page.check("input[name=field] >> nth=0")
+    page.fill("#id_contact_title", "总经理")
+    page.fill("#id_name", name)
+    page.check("input[name=cooperation_mode][value=commissioned]")
+    page.fill("#id_background", background)
+    page.fill("#id_content", "研制推力密度不低于国外同类产品的直线电机样机，推力波动小于2%。")
+    page.fill("#id_basis", "具备电机设计、装配与测试条件。")
+    page.fill("#id_solver_requirements", "直线电机领域领先的高校或科研院所。")
+    page.fill("#id_ip_terms", "知识产权双方共有。")
+    page.fill("#id_field_test", "在发榜方生产线整机实测。")
+    page.fill("#id_period_months", "36")
+    page.fill("#id_total_investment", "800")
+
+
 def login(page, username, password, *, succeeds=True):
     """Sign in and wait until the portal has answered, so the next navigation cannot cut the POST."""
     page.goto("/accounts/login/")

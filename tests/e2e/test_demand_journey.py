@@ -6,7 +6,7 @@ from accounts.models import Department, Region
 from demands.models import Demand
 
 from ..factories import RoundFactory, UserFactory, credit_code
-from .conftest import PASSWORD, login
+from .conftest import PASSWORD, fill_demand, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,22 +48,11 @@ def test_enterprise_files_demand_staff_returns_then_accepts(new_page):
     # 2. It files a demand; an over-long background fails next to the field and keeps the text.
     ent.goto("/demands/new/")
     ent.select_option("#id_round", str(round_.pk))
-    ent.check("input[name=field] >> nth=0")
-    ent.fill("#id_contact_title", "总经理")
-    ent.fill("#id_name", "高推力密度永磁同步直线电机研制")
-    ent.check("input[name=cooperation_mode][value=commissioned]")
     long_background = "稀土永磁电机是稀土产业延链补链的重要领域。" * 60
     n = len(long_background)
     assert n > 1000
-    ent.fill("#id_background", long_background)
+    fill_demand(ent, name="高推力密度永磁同步直线电机研制", background=long_background)
     expect(ent.locator("#id_background + .char-counter")).to_have_text(f"{n} / 1000")
-    ent.fill("#id_content", "研制推力密度不低于国外同类产品的直线电机样机，推力波动小于2%。")
-    ent.fill("#id_basis", "具备电机设计、装配与测试条件。")
-    ent.fill("#id_solver_requirements", "直线电机领域领先的高校或科研院所。")
-    ent.fill("#id_ip_terms", "知识产权双方共有。")
-    ent.fill("#id_field_test", "在发榜方生产线整机实测。")
-    ent.fill("#id_period_months", "36")
-    ent.fill("#id_total_investment", "800")
     ent.click("button[name=submit]")
     error = ent.locator("#id_background ~ .invalid-feedback, #error_1_id_background")
     expect(error.first).to_contain_text(f"不能超过1000字（当前{n}字）")
