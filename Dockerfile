@@ -1,8 +1,8 @@
 FROM python:3.11-slim-bookworm
 # WeasyPrint needs Pango, and HarfBuzz-subset to subset the bundled CJK font fast (static/fonts);
-# `make backup` needs pg_dump of the server's major version (bookworm's client is 15, as the db service).
+# `manage.py backup` needs pg_dump of the server's major version (bookworm's client is 15, as the db service).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client-15 make \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 # The processes run as this user, never as root. The volumes' mount points are made here and given
 # to it: Docker copies a directory's owner into a new named volume, whereas a mount point the image
