@@ -23,6 +23,7 @@ from core.services import activity_record
 
 from .enums import Role
 from .models import User
+from .services import _require_may_manage
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
@@ -174,6 +175,7 @@ def two_factor_disable(*, user: User) -> None:
 def two_factor_reset(*, user: User, by: User) -> int:
     """An administrator removes a user's authenticator and recovery codes (a lost phone); the user
     enrols again at the next sign-in if required. Returns the devices removed; writes "重置两步验证"."""
+    _require_may_manage(by, user)
     removed = _devices_delete(user)
     if not removed:
         raise DomainError(_("该账号未启用两步验证。"))

@@ -539,3 +539,14 @@ def test_demo_administrators_sign_in_with_the_published_secret(client, require_a
     assert password_step(client, "useradmin").url == reverse("accounts:two_factor_verify")
     assert client.post(reverse("accounts:two_factor_verify"), {"code": code}).status_code == 302
     assert verified(client)
+
+
+def test_the_reset_service_itself_refuses_a_non_administrator(admin_user):
+    from accounts.two_factor import two_factor_reset
+    from core.exceptions import DomainError
+
+    enrolled(admin_user)
+    staff = UserFactory(username="plainstaff", roles=[Role.STAFF])
+    with pytest.raises(DomainError, match="只有平台管理员"):
+        two_factor_reset(user=admin_user, by=staff)
+    assert TOTPDevice.objects.filter(user=admin_user).exists()
