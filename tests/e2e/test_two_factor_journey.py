@@ -62,6 +62,10 @@ def test_administrator_enrols_then_signs_in_with_a_code(new_page, settings):
     login(page, "pingtai", PASSWORD, succeeds=False)  # the code page's address starts /accounts/login/
     expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
     no_blocking_violations(page, "the code page")
+    page.get_by_role("link", name="使用恢复码").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/recovery/$"))
+    no_blocking_violations(page, "the recovery-code page")
+    page.go_back()
     # The enrolment used this time step's code, and a code is accepted once: the next step's code
     # (within the one step of tolerance) is what the app shows a few seconds later.
     page.fill("#id_code", code(secret, ahead=1))
@@ -71,3 +75,7 @@ def test_administrator_enrols_then_signs_in_with_a_code(new_page, settings):
     page.goto("/accounts/two-factor/")
     expect(page.get_by_test_id("two-factor-status")).to_contain_text("两步验证已启用。剩余恢复码 10 个。")
     expect(page.get_by_test_id("two-factor-required")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
+    no_blocking_violations(page, "the two-step verification page")

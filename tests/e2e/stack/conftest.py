@@ -23,10 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from .environment import GUNICORN_WORKERS, stack_environment
+from .environment import GUNICORN_WORKERS, REPO, stack_environment
 from .smtp_sink import SinkServer
 
-REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 ENABLED = os.environ.get("STACK") == "1"
 def wait_for(condition, *, what: str, timeout: float = 90, interval: float = 0.1):
